@@ -123,6 +123,7 @@ export const MessageHeaderSubcode = {
 } as const;
 
 export const OpenMessageSubcode = {
+  Unspecific: 0,
   UnsupportedVersionNumber: 1,
   BadPeerAs: 2,
   BadBgpIdentifier: 3,
@@ -133,6 +134,7 @@ export const OpenMessageSubcode = {
 } as const;
 
 export const UpdateMessageSubcode = {
+  Unspecific: 0,
   MalformedAttributeList: 1,
   UnrecognizedWellKnownAttribute: 2,
   MissingWellKnownAttribute: 3,

@@ -67,9 +67,8 @@ export interface OpenMessage {
   readonly holdTime: number;
   /** BGP Identifier as a dotted quad. */
   readonly bgpId: string;
+  /** All Capabilities optional parameters, flattened in the order received. */
   readonly capabilities: readonly Capability[];
-  /** Optional parameters other than Capabilities (type 2), kept as received. */
-  readonly otherParameters?: readonly { readonly type: number; readonly value: Uint8Array }[];
 }
 
 // --- UPDATE (RFC 4271 §4.3) ------------------------------------------------
