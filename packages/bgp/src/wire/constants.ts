@@ -113,6 +113,8 @@ export const ErrorCode = {
   FiniteStateMachine: 5,
   Cease: 6,
   RouteRefresh: 7,
+  /** RFC 9687: the peer stopped reading and our output could not drain. */
+  SendHoldTimerExpired: 8,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
