@@ -1,6 +1,7 @@
 /**
  * @portlb/bgp/wire — the pure BGP-4 codec. No sockets, timers or logging.
  */
+export * from "./capabilities.js";
 export * from "./codec.js";
 export * from "./constants.js";
 export * from "./context.js";
@@ -14,3 +15,7 @@ export * from "./notification.js";
 export * from "./open.js";
 export * from "./route-refresh.js";
 export * from "./update.js";
+export * from "./attributes/index.js";
+export * from "./end-of-rib.js";
+export * from "./reflect-attributes.js";
+export * from "./update-packer.js";
