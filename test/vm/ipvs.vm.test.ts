@@ -1,0 +1,82 @@
+/**
+ * Real kernel IPVS, driven by our IpvsadmCli adapter, inside a QEMU guest.
+ *
+ * The dev/CI kernels have no IPVS, so this test boots Debian's stock kernel
+ * with test/vm/run-in-vm.sh and runs test/vm/guest/ipvs-smoke.sh there
+ * (namespaces: client, two busybox-httpd backends; mh + mh-port,
+ * masquerading; two plans, each ONE ipvsadm --restore). It passes only if the
+ * guest prints its `PORTLB-VM-RESULT` line AND exits 0: a guest that never
+ * boots or never reports (exit 125 from the harness) fails the test.
+ *
+ * Host packages: qemu-system-x86 busybox-static kmod cpio xz-utils ipvsadm
+ * (missing ones fail the test with the apt-get line). The first run downloads
+ * the kernel .deb into the cache (see test/vm/README.md). Set
+ * PORTLB_VM_TESTS=0 to skip explicitly on a machine that cannot run QEMU.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+const harness = fileURLToPath(new URL("./run-in-vm.sh", import.meta.url));
+const enabled = process.env.PORTLB_VM_TESTS !== "0";
+
+interface GuestRun {
+  readonly exitCode: number | null;
+  readonly output: string;
+}
+
+/** Runs the guest script; resolves with everything it printed (the harness streams the guest console). */
+function runGuest(script: string, timeoutSeconds: number): Promise<GuestRun> {
+  return new Promise((resolve) => {
+    let output = "";
+    const child = spawn(harness, ["run", "bash", script], {
+      cwd: repoRoot,
+      env: { ...process.env, PORTLB_VM_TIMEOUT: String(timeoutSeconds) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      output += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      output += chunk;
+    });
+    child.on("error", (error) =>
+      resolve({ exitCode: null, output: `${output}\nspawn failed: ${error.message}` }),
+    );
+    child.on("close", (exitCode) => resolve({ exitCode, output }));
+  });
+}
+
+describe.skipIf(!enabled)("IPVS in a QEMU guest (test/vm/run-in-vm.sh)", () => {
+  beforeAll(() => {
+    const check = spawnSync(harness, ["check"], { encoding: "utf8" });
+    if (check.status !== 0) throw new Error(`VM test prerequisites missing:\n${check.stderr}`);
+    const prepare = spawnSync(harness, ["prepare"], { encoding: "utf8", timeout: 280_000 });
+    if (prepare.status !== 0) throw new Error(`run-in-vm.sh prepare failed:\n${prepare.stderr}`);
+  }, 300_000);
+
+  it("programs mh + masquerading through one ipvsadm --restore per plan; traffic reaches the backends", async () => {
+    const run = await runGuest("test/vm/guest/ipvs-smoke.sh", 240);
+    const line = run.output.split("\n").find((l) => l.startsWith("PORTLB-VM-RESULT "));
+    // on failure, show the whole guest transcript
+    expect({ exitCode: run.exitCode, reported: line !== undefined }, run.output).toEqual({
+      exitCode: 0,
+      reported: true,
+    });
+    const result = JSON.parse(line!.slice("PORTLB-VM-RESULT ".length)) as {
+      ok: boolean;
+      restoreRuns: number;
+      traffic1: Record<string, number>;
+      traffic2: Record<string, number>;
+      plan2: string;
+    };
+    expect(result.ok).toBe(true);
+    expect(result.restoreRuns).toBe(2);
+    expect(Object.keys(result.traffic1).sort()).toEqual(["be1", "be2"]);
+    expect(result.traffic2).toEqual({ be1: 4 });
+    expect(result.plan2).toBe(
+      "-d -t 203.0.113.10:80 -r 198.18.0.12:8080\n-e -t 203.0.113.10:80 -r 198.18.0.11:8080 -m -w 3\n",
+    );
+  }, 260_000);
+});
