@@ -151,4 +151,7 @@ export interface AttributeIssue {
   readonly subcode: number;
   readonly code: string;
   readonly reason: string;
+  /** For "afi-safi-disable": the family to disable (RFC 4760 §7, RFC 7606 §7.11). */
+  readonly afi?: number;
+  readonly safi?: number;
 }

@@ -114,7 +114,9 @@ export function nlriLength(list: NlriList): number {
   const lenAt = stride - 1;
   const idLen = list.addPath ? 4 : 0;
   let n = 0;
-  for (let w = 0; w < list.words.length; w += stride) n += idLen + 1 + ((list.words[w + lenAt]! + 7) >>> 3);
+  // Bounded by count, as encodeNlri is: words may be longer than count entries.
+  const end = list.count * stride;
+  for (let w = 0; w < end; w += stride) n += idLen + 1 + ((list.words[w + lenAt]! + 7) >>> 3);
   return n;
 }
 
@@ -338,4 +340,12 @@ export function ipv6ToBytes(text: string): Uint8Array {
     out[4 * k + 3] = w[k]! & 0xff;
   }
   return out;
+}
+
+/**
+ * The same entries, read or written with (or without) path identifiers: the
+ * wire form follows the session's ADD-PATH state, not the list's.
+ */
+export function withAddPath(list: NlriList, addPath: boolean): NlriList {
+  return list.addPath === addPath ? list : { afi: list.afi, addPath, count: list.count, words: list.words };
 }
