@@ -4,14 +4,14 @@
  * host bits cleared, RFC 5952 IPv6 text, AS_PATH segments of 1..255 ASNs,
  * unknown attributes with type codes the codec does not know.
  */
-import fc from "fast-check";
+
 import {
   Afi,
   AsPathSegmentType,
   type BgpMessage,
   type Capability,
-  type CodecContext,
   CeaseSubcode,
+  type CodecContext,
   ErrorCode,
   familyKey,
   formatIpv4,
@@ -20,13 +20,14 @@ import {
   MessageType,
   makeContext,
   type NlriList,
-  nlriFromPrefixes,
   type NotificationMessage,
+  nlriFromPrefixes,
   type OpenMessage,
   type PathAttributes,
   type RouteRefreshMessage,
   type UpdateMessage,
 } from "@portlb/bgp/wire";
+import fc from "fast-check";
 
 const u8 = fc.integer({ min: 0, max: 0xff });
 const u16 = fc.integer({ min: 0, max: 0xffff });
@@ -58,19 +59,21 @@ function prefixesV4(max: number, addPath: boolean): fc.Arbitrary<NlriList> {
 
 function prefixesV6(max: number, addPath: boolean): fc.Arbitrary<NlriList> {
   const entry = fc.record({ a: ipv6, len: fc.integer({ min: 0, max: 128 }), id: u32 });
-  return fc
-    .array(entry, { maxLength: max })
-    .map((es) =>
-      nlriFromPrefixes(
-        Afi.Ipv6,
-        es.map((e) => ({ prefix: `${e.a}/${e.len}`, pathId: addPath ? e.id : 0 })),
-        addPath,
-      ),
-    );
+  return fc.array(entry, { maxLength: max }).map((es) =>
+    nlriFromPrefixes(
+      Afi.Ipv6,
+      es.map((e) => ({ prefix: `${e.a}/${e.len}`, pathId: addPath ? e.id : 0 })),
+      addPath,
+    ),
+  );
 }
 
 const capability: fc.Arbitrary<Capability> = fc.oneof(
-  fc.record({ kind: fc.constant("multiprotocol" as const), afi: fc.constantFrom(1, 2), safi: fc.constantFrom(1, 2) }),
+  fc.record({
+    kind: fc.constant("multiprotocol" as const),
+    afi: fc.constantFrom(1, 2),
+    safi: fc.constantFrom(1, 2),
+  }),
   fc.constant({ kind: "route-refresh" as const }),
   fc.constant({ kind: "enhanced-route-refresh" as const }),
   fc.constant({ kind: "extended-message" as const }),
@@ -78,7 +81,11 @@ const capability: fc.Arbitrary<Capability> = fc.oneof(
   fc.record({
     kind: fc.constant("add-path" as const),
     families: fc.array(
-      fc.record({ afi: fc.constantFrom(1, 2), safi: fc.constant(1), direction: fc.constantFrom(1 as const, 2 as const, 3 as const) }),
+      fc.record({
+        afi: fc.constantFrom(1, 2),
+        safi: fc.constant(1),
+        direction: fc.constantFrom(1 as const, 2 as const, 3 as const),
+      }),
       { minLength: 1, maxLength: 3 },
     ),
   }),
@@ -87,18 +94,28 @@ const capability: fc.Arbitrary<Capability> = fc.oneof(
     restarting: fc.boolean(),
     notification: fc.boolean(),
     restartTime: fc.integer({ min: 0, max: 4095 }),
-    families: fc.array(fc.record({ afi: fc.constantFrom(1, 2), safi: fc.constant(1), forwarding: fc.boolean() }), {
-      maxLength: 3,
-    }),
+    families: fc.array(
+      fc.record({ afi: fc.constantFrom(1, 2), safi: fc.constant(1), forwarding: fc.boolean() }),
+      {
+        maxLength: 3,
+      },
+    ),
   }),
   fc.record({
     kind: fc.constant("extended-next-hop" as const),
-    entries: fc.array(fc.record({ afi: fc.constant(1), safi: fc.constantFrom(1, 2), nextHopAfi: fc.constant(2) }), {
-      minLength: 1,
-      maxLength: 3,
-    }),
+    entries: fc.array(
+      fc.record({ afi: fc.constant(1), safi: fc.constantFrom(1, 2), nextHopAfi: fc.constant(2) }),
+      {
+        minLength: 1,
+        maxLength: 3,
+      },
+    ),
   }),
-  fc.record({ kind: fc.constant("unknown" as const), code: fc.constantFrom(3, 4, 66, 71, 73, 128, 200), value: bytes(12) }),
+  fc.record({
+    kind: fc.constant("unknown" as const),
+    code: fc.constantFrom(3, 4, 66, 71, 73, 128, 200),
+    value: bytes(12),
+  }),
 );
 
 export const open: fc.Arbitrary<OpenMessage> = fc.record({
@@ -114,15 +131,22 @@ const asPath = (fourOctet: boolean) =>
   fc.array(
     fc.record({
       type: fc.constantFrom<AsPathSegmentType>(AsPathSegmentType.AsSequence, AsPathSegmentType.AsSet),
-      asns: fc.array(fourOctet ? fc.integer({ min: 1, max: 0xffffffff }) : fc.integer({ min: 1, max: 0xffff }), {
-        minLength: 1,
-        maxLength: 20,
-      }),
+      asns: fc.array(
+        fourOctet ? fc.integer({ min: 1, max: 0xffffffff }) : fc.integer({ min: 1, max: 0xffff }),
+        {
+          minLength: 1,
+          maxLength: 20,
+        },
+      ),
     }),
     { maxLength: 4 },
   );
 
-const largeCommunity: fc.Arbitrary<LargeCommunity> = fc.record({ globalAdmin: u32, localData1: u32, localData2: u32 });
+const largeCommunity: fc.Arbitrary<LargeCommunity> = fc.record({
+  globalAdmin: u32,
+  localData1: u32,
+  localData2: u32,
+});
 
 /** Optional fields are left out (not set to undefined), as the decoder does. */
 function attributes(ctx: CodecContext): fc.Arbitrary<PathAttributes> {
@@ -138,7 +162,10 @@ function attributes(ctx: CodecContext): fc.Arbitrary<PathAttributes> {
       communities: fc.array(u32, { minLength: 1, maxLength: 10 }),
       originatorId: ipv4,
       clusterList: fc.array(ipv4, { minLength: 1, maxLength: 4 }),
-      extendedCommunities: fc.array(fc.uint8Array({ minLength: 8, maxLength: 8 }), { minLength: 1, maxLength: 4 }),
+      extendedCommunities: fc.array(fc.uint8Array({ minLength: 8, maxLength: 8 }), {
+        minLength: 1,
+        maxLength: 4,
+      }),
       largeCommunities: fc.array(largeCommunity, { minLength: 1, maxLength: 4 }),
       unknown: fc.array(
         fc.record({
@@ -154,36 +181,42 @@ function attributes(ctx: CodecContext): fc.Arbitrary<PathAttributes> {
 }
 
 /** A well-formed UPDATE (with its context) that fits in one message. */
-export const updateWithContext: fc.Arbitrary<{ ctx: CodecContext; msg: UpdateMessage }> = context.chain((ctx) => {
-  const v4ap = ctx.addPathSend.has(familyKey(Afi.Ipv4, 1));
-  const v6ap = ctx.addPathSend.has(familyKey(Afi.Ipv6, 1));
-  const mpReach = fc.record({
-    afi: fc.constant(Afi.Ipv6),
-    safi: fc.constant(1),
-    nextHop: ipv6,
-    nlri: prefixesV6(20, v6ap),
-  });
-  const mpReachLl = fc.record({
-    afi: fc.constant(Afi.Ipv6),
-    safi: fc.constant(1),
-    nextHop: ipv6,
-    linkLocalNextHop: ipv6,
-    nlri: prefixesV6(20, v6ap),
-  });
-  const mpUnreach = fc.record({ afi: fc.constant(Afi.Ipv6), safi: fc.constant(1), nlri: prefixesV6(20, v6ap) });
-  return fc
-    .record(
-      {
-        withdrawn: prefixesV4(30, v4ap),
-        attributes: attributes(ctx),
-        nlri: prefixesV4(30, v4ap),
-        mpReach: fc.oneof(mpReach, mpReachLl),
-        mpUnreach,
-      },
-      { requiredKeys: ["withdrawn", "attributes", "nlri"] },
-    )
-    .map((u) => ({ ctx, msg: { type: MessageType.Update, ...u } as UpdateMessage }));
-});
+export const updateWithContext: fc.Arbitrary<{ ctx: CodecContext; msg: UpdateMessage }> = context.chain(
+  (ctx) => {
+    const v4ap = ctx.addPathSend.has(familyKey(Afi.Ipv4, 1));
+    const v6ap = ctx.addPathSend.has(familyKey(Afi.Ipv6, 1));
+    const mpReach = fc.record({
+      afi: fc.constant(Afi.Ipv6),
+      safi: fc.constant(1),
+      nextHop: ipv6,
+      nlri: prefixesV6(20, v6ap),
+    });
+    const mpReachLl = fc.record({
+      afi: fc.constant(Afi.Ipv6),
+      safi: fc.constant(1),
+      nextHop: ipv6,
+      linkLocalNextHop: ipv6,
+      nlri: prefixesV6(20, v6ap),
+    });
+    const mpUnreach = fc.record({
+      afi: fc.constant(Afi.Ipv6),
+      safi: fc.constant(1),
+      nlri: prefixesV6(20, v6ap),
+    });
+    return fc
+      .record(
+        {
+          withdrawn: prefixesV4(30, v4ap),
+          attributes: attributes(ctx),
+          nlri: prefixesV4(30, v4ap),
+          mpReach: fc.oneof(mpReach, mpReachLl),
+          mpUnreach,
+        },
+        { requiredKeys: ["withdrawn", "attributes", "nlri"] },
+      )
+      .map((u) => ({ ctx, msg: { type: MessageType.Update, ...u } as UpdateMessage }));
+  },
+);
 
 export const notification: fc.Arbitrary<NotificationMessage> = fc.oneof(
   fc.record({

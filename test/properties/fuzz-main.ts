@@ -40,4 +40,6 @@ while (Date.now() < deadline) {
   }
   seed = (seed + 1) >>> 0;
 }
-console.log(`fuzz cases=${cases} decoded=${outcomes.decoded} wire_errors=${outcomes["wire-error"]} seconds=${seconds}`);
+console.log(
+  `fuzz cases=${cases} decoded=${outcomes.decoded} wire_errors=${outcomes["wire-error"]} seconds=${seconds}`,
+);

@@ -4,8 +4,16 @@
  * property tests (fixed case counts in CI) and `pnpm fuzz` (runs as long as
  * asked).
  */
+
+import {
+  BgpWireError,
+  type CodecContext,
+  decodeMessage,
+  encodeMessage,
+  Framer,
+  Header,
+} from "@portlb/bgp/wire";
 import fc from "fast-check";
-import { BgpWireError, type CodecContext, decodeMessage, encodeMessage, Framer, Header } from "@portlb/bgp/wire";
 import { context, message } from "./arbitraries.js";
 
 export type Outcome = "decoded" | "wire-error";
@@ -54,7 +62,9 @@ export const randomFrame = fc
   .map(([type, body, ctx]) => ({ bytes: withHeader(type, body), ctx }));
 
 /** Raw random bytes, no header fix-up. */
-export const randomBytes = fc.tuple(fc.uint8Array({ maxLength: 200 }), context).map(([bytes, ctx]) => ({ bytes, ctx }));
+export const randomBytes = fc
+  .tuple(fc.uint8Array({ maxLength: 200 }), context)
+  .map(([bytes, ctx]) => ({ bytes, ctx }));
 
 type Mutation =
   | { kind: "flip"; at: number; value: number }
@@ -65,7 +75,11 @@ type Mutation =
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ kind: fc.constant("delete" as const), at: fc.nat(), count: fc.integer({ min: 1, max: 8 }) }),
-  fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), values: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
+  fc.record({
+    kind: fc.constant("insert" as const),
+    at: fc.nat(),
+    values: fc.uint8Array({ minLength: 1, maxLength: 8 }),
+  }),
   fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
 );
 
@@ -102,6 +116,11 @@ export const mutatedMessage = fc
 /** Mutations of given seed vectors (golden and captured bytes). */
 export function mutatedSeed(seeds: readonly Uint8Array[]) {
   return fc
-    .tuple(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.boolean(), context)
+    .tuple(
+      fc.constantFrom(...seeds),
+      fc.array(mutation, { minLength: 1, maxLength: 4 }),
+      fc.boolean(),
+      context,
+    )
     .map(([seed, ms, fix, ctx]) => ({ bytes: mutate(seed, ms, fix), ctx }));
 }

@@ -2,8 +2,9 @@
  * encode -> decode is the identity for generated messages of every type, in
  * every codec context (2-/4-octet AS, ADD-PATH per family, extended message).
  */
-import fc from "fast-check";
+
 import { decodeMessage, encodeMessage, type UpdateMessage } from "@portlb/bgp/wire";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { message, notification, open, routeRefresh, updateWithContext } from "./arbitraries.js";
 
@@ -17,7 +18,10 @@ function comparable(msg: ReturnType<typeof decodeMessage>): unknown {
 
 describe("encode -> decode identity", () => {
   it("OPEN", () => {
-    fc.assert(fc.property(open, (msg) => expect(decodeMessage(encodeMessage(msg))).toEqual(msg)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(open, (msg) => expect(decodeMessage(encodeMessage(msg))).toEqual(msg)),
+      { numRuns: 2000 },
+    );
   });
 
   it("UPDATE", () => {
@@ -30,15 +34,21 @@ describe("encode -> decode identity", () => {
   });
 
   it("NOTIFICATION", () => {
-    fc.assert(fc.property(notification, (msg) => expect(decodeMessage(encodeMessage(msg))).toEqual(msg)), {
-      numRuns: 1000,
-    });
+    fc.assert(
+      fc.property(notification, (msg) => expect(decodeMessage(encodeMessage(msg))).toEqual(msg)),
+      {
+        numRuns: 1000,
+      },
+    );
   });
 
   it("ROUTE-REFRESH", () => {
-    fc.assert(fc.property(routeRefresh, (msg) => expect(decodeMessage(encodeMessage(msg))).toEqual(msg)), {
-      numRuns: 300,
-    });
+    fc.assert(
+      fc.property(routeRefresh, (msg) => expect(decodeMessage(encodeMessage(msg))).toEqual(msg)),
+      {
+        numRuns: 300,
+      },
+    );
   });
 
   it("any message, encoded twice, gives the same bytes (encoding is deterministic)", () => {

@@ -15,7 +15,7 @@
  */
 import { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 import { initialState, transition } from "../fsm/transition.js";
 import {
   type DownReason,
@@ -75,7 +75,9 @@ const expiryEvent: Record<Timer, FsmEvent["type"]> = {
 };
 
 function defaultJitter(seconds: number, timer: Timer): number {
-  return timer === Timer.Keepalive || timer === Timer.ConnectRetry ? seconds * (0.75 + Math.random() * 0.25) : seconds;
+  return timer === Timer.Keepalive || timer === Timer.ConnectRetry
+    ? seconds * (0.75 + Math.random() * 0.25)
+    : seconds;
 }
 
 export class Session extends EventEmitter<SessionEvents> {
@@ -125,13 +127,17 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Cease/Administrative Shutdown with an optional RFC 9003 message; stays down. */
   stop(communication?: string): void {
-    this.dispatch(communication === undefined ? { type: "ManualStop" } : { type: "ManualStop", communication });
+    this.dispatch(
+      communication === undefined ? { type: "ManualStop" } : { type: "ManualStop", communication },
+    );
   }
 
   /** Ends the session with Cease/`subcode` and stays Idle for `idleHoldTime` s (e.g. max-prefix). */
   cease(subcode: number, idleHoldTime?: number): void {
     this.dispatch(
-      idleHoldTime === undefined ? { type: "AutomaticStop", subcode } : { type: "AutomaticStop", subcode, idleHoldTime },
+      idleHoldTime === undefined
+        ? { type: "AutomaticStop", subcode }
+        : { type: "AutomaticStop", subcode, idleHoldTime },
     );
   }
 
@@ -203,7 +209,10 @@ export class Session extends EventEmitter<SessionEvents> {
         this.#framer.setMaxLength(maxMessageLength(this.#ctx));
         return;
       case "established":
-        this.#log.info({ peerAs: action.negotiated.peerAs, holdTime: action.negotiated.holdTime }, "established");
+        this.#log.info(
+          { peerAs: action.negotiated.peerAs, holdTime: action.negotiated.holdTime },
+          "established",
+        );
         this.emit("established", action.negotiated);
         return;
       case "session-down":
@@ -310,7 +319,11 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!(err instanceof BgpWireError)) throw err;
     this.#log.warn({ code: err.code, errorCode: err.errorCode, subcode: err.subcode }, err.message);
     const type =
-      err instanceof MessageHeaderError ? "BgpHeaderErr" : err instanceof OpenMessageError ? "BgpOpenMsgErr" : "UpdateMsgErr";
+      err instanceof MessageHeaderError
+        ? "BgpHeaderErr"
+        : err instanceof OpenMessageError
+          ? "BgpOpenMsgErr"
+          : "UpdateMsgErr";
     this.dispatch({ type, error: err });
   }
 
@@ -378,6 +391,10 @@ function describe(reason: DownReason): Record<string, unknown> {
   const n = (m: DownReason["sent"]) =>
     m === undefined
       ? undefined
-      : { code: m.code, subcode: m.subcode, ...(m.shutdownCommunication ? { message: m.shutdownCommunication } : {}) };
+      : {
+          code: m.code,
+          subcode: m.subcode,
+          ...(m.shutdownCommunication ? { message: m.shutdownCommunication } : {}),
+        };
   return { event: reason.event, sent: n(reason.sent), received: n(reason.received) };
 }
