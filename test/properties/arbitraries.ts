@@ -148,17 +148,27 @@ const largeCommunity: fc.Arbitrary<LargeCommunity> = fc.record({
   localData2: u32,
 });
 
-/** Optional fields are left out (not set to undefined), as the decoder does. */
+/**
+ * Valid attribute sets (RFC 7606 would otherwise turn the UPDATE into a
+ * withdrawal): ORIGIN, AS_PATH and NEXT_HOP always present; optional fields
+ * left out rather than undefined, as the decoder does; unknown attributes
+ * with distinct type codes in ascending order (the encoder's order).
+ */
 function attributes(ctx: CodecContext): fc.Arbitrary<PathAttributes> {
-  return fc.record(
+  const mandatory = fc.record({
+    origin: fc.constantFrom(0 as const, 1 as const, 2 as const),
+    asPath: asPath(ctx.fourOctetAs),
+    nextHop: ipv4,
+  });
+  const optional = fc.record(
     {
-      origin: fc.constantFrom(0 as const, 1 as const, 2 as const),
-      asPath: asPath(ctx.fourOctetAs),
-      nextHop: ipv4,
       med: u32,
       localPref: u32,
       atomicAggregate: fc.constant(true as const),
-      aggregator: fc.record({ asn: ctx.fourOctetAs ? u32 : u16, address: ipv4 }),
+      aggregator: fc.record({
+        asn: ctx.fourOctetAs ? fc.integer({ min: 1, max: 0xffffffff }) : fc.integer({ min: 1, max: 0xffff }),
+        address: ipv4,
+      }),
       communities: fc.array(u32, { minLength: 1, maxLength: 10 }),
       originatorId: ipv4,
       clusterList: fc.array(ipv4, { minLength: 1, maxLength: 4 }),
@@ -167,17 +177,20 @@ function attributes(ctx: CodecContext): fc.Arbitrary<PathAttributes> {
         maxLength: 4,
       }),
       largeCommunities: fc.array(largeCommunity, { minLength: 1, maxLength: 4 }),
-      unknown: fc.array(
-        fc.record({
-          flags: fc.constantFrom(0xc0, 0x80, 0xe0),
-          type: fc.constantFrom(19, 20, 25, 31, 33, 99, 200, 254),
-          value: bytes(40),
-        }),
-        { minLength: 1, maxLength: 2 },
-      ),
+      unknown: fc
+        .uniqueArray(
+          fc.record({
+            flags: fc.constantFrom(0xc0, 0x80, 0xe0),
+            type: fc.constantFrom(19, 20, 25, 31, 33, 99, 200, 254),
+            value: bytes(40),
+          }),
+          { minLength: 1, maxLength: 3, selector: (a) => a.type },
+        )
+        .map((xs) => [...xs].sort((a, b) => a.type - b.type)),
     },
     { requiredKeys: [] },
   );
+  return fc.tuple(mandatory, optional).map(([m, o]) => ({ ...m, ...o }));
 }
 
 /** A well-formed UPDATE (with its context) that fits in one message. */

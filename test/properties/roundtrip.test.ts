@@ -19,7 +19,9 @@ function comparable(msg: ReturnType<typeof decodeMessage>): unknown {
 describe("encode -> decode identity", () => {
   it("OPEN", () => {
     fc.assert(
-      fc.property(open, (msg) => expect(decodeMessage(encodeMessage(msg))).toEqual(msg)),
+      fc.property(open, (msg) => {
+        expect(decodeMessage(encodeMessage(msg))).toEqual(msg);
+      }),
       { numRuns: 2000 },
     );
   });
@@ -35,7 +37,9 @@ describe("encode -> decode identity", () => {
 
   it("NOTIFICATION", () => {
     fc.assert(
-      fc.property(notification, (msg) => expect(decodeMessage(encodeMessage(msg))).toEqual(msg)),
+      fc.property(notification, (msg) => {
+        expect(decodeMessage(encodeMessage(msg))).toEqual(msg);
+      }),
       {
         numRuns: 1000,
       },
@@ -44,7 +48,9 @@ describe("encode -> decode identity", () => {
 
   it("ROUTE-REFRESH", () => {
     fc.assert(
-      fc.property(routeRefresh, (msg) => expect(decodeMessage(encodeMessage(msg))).toEqual(msg)),
+      fc.property(routeRefresh, (msg) => {
+        expect(decodeMessage(encodeMessage(msg))).toEqual(msg);
+      }),
       {
         numRuns: 300,
       },

@@ -71,7 +71,7 @@ function attrsFor(block: number, v6: boolean): PathAttributes {
   return {
     origin: 0,
     asPath: [{ type: 2, asns: [65001, 64512 + (block % 1000), 4200000000 + block] }],
-    ...(v6 ? {} : { nextHop: "198.18.0.1" }),
+    nextHop: v6 ? "2001:db8::1" : "198.18.0.1",
     med: block,
     communities: [(65001 << 16) | 100, (65001 << 16) | (block & 0xffff)],
   };
