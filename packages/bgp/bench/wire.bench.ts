@@ -32,7 +32,7 @@ const { values } = parseArgs({
 });
 const runs = Number(values.runs);
 const ctx: CodecContext = defaultContext;
-const blockSize = 2000;
+const blockSize = 5000;
 
 function makeV4(count: number): Uint32Array {
   const words = new Uint32Array(count * 3);
