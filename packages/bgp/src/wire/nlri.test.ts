@@ -67,6 +67,7 @@ describe("NLRI", () => {
     expect(formatIpv6Words(0, 0, 0, 0)).toBe("::");
     expect(formatIpv6Words(0x20010db8, 0x00010001, 0x00010001, 0x00010001)).toBe("2001:db8:1:1:1:1:1:1");
     expect([...parseIpv6("::ffff:198.51.100.1")]).toEqual([0, 0, 0xffff, 0xc6336401]);
+    expect(formatIpv6Words(0, 0, 0xffff, 0xc6336401)).toBe("::ffff:198.51.100.1");
     expect(() => parseIpv6("1::2::3")).toThrow(RangeError);
     expect(() => parsePrefix("198.51.100.0/33")).toThrow(RangeError);
   });

@@ -298,6 +298,8 @@ export function parseIpv6(text: string): Uint32Array {
 
 /** RFC 5952 text form of four words. */
 export function formatIpv6Words(a0: number, a1: number, a2: number, a3: number): string {
+  // RFC 5952 §5: IPv4-mapped addresses end in dotted decimal.
+  if (a0 === 0 && a1 === 0 && a2 === 0xffff) return `::ffff:${formatIpv4(a3)}`;
   const g = [a0 >>> 16, a0 & 0xffff, a1 >>> 16, a1 & 0xffff, a2 >>> 16, a2 & 0xffff, a3 >>> 16, a3 & 0xffff];
   // RFC 5952 §4.2: compress the longest run (>= 2) of zero groups, the first if tied.
   let bestAt = -1;
