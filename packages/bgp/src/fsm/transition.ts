@@ -337,65 +337,25 @@ export function transition(config: FsmConfig, s: FsmState, event: FsmEvent): Tra
       }
 
     case State.OpenSent:
-      switch (event.type) {
-        case "HoldTimerExpires":
-          return toIdle(step, event, {
-            count: true,
-            damp: true,
-            sent: notification(ErrorCode.HoldTimerExpired, 0),
-          });
-        case "BgpOpen":
-          return acceptOpen(step, event);
-        case "OpenCollisionDump":
-          return toIdle(step, event, {
-            count: true,
-            damp: true,
-            sent: ceaseNotification(CeaseSubcode.ConnectionCollisionResolution),
-          });
-        case "TcpCrAcked":
-        case "TcpConnectionConfirmed":
-          return step.done(s.state); // a second connection is the speaker's collision matter
-        default:
-          return toIdle(step, event, { count: true, damp: true, sent: fsmError(s.state) });
-      }
+      if (event.type === "BgpOpen") return acceptOpen(step, event);
+      return afterOpen(step, event);
 
     case State.OpenConfirm:
       switch (event.type) {
-        case "HoldTimerExpires":
-          return toIdle(step, event, {
-            count: true,
-            damp: true,
-            sent: notification(ErrorCode.HoldTimerExpired, 0),
-          });
         case "KeepaliveTimerExpires":
           return step.send(keepalive).start(Timer.Keepalive, s.negotiated!.keepaliveTime).done(s.state);
-        case "OpenCollisionDump":
-          return toIdle(step, event, {
-            count: true,
-            damp: true,
-            sent: ceaseNotification(CeaseSubcode.ConnectionCollisionResolution),
-          });
         case "KeepAliveMsg": {
           const negotiated = s.negotiated!;
           if (negotiated.holdTime > 0) step.start(Timer.Hold, negotiated.holdTime);
           step.start(Timer.Stable, config.stableTime);
           return step.do({ type: "established", negotiated }).done(State.Established);
         }
-        case "TcpCrAcked":
-        case "TcpConnectionConfirmed":
-          return step.done(s.state);
         default:
-          return toIdle(step, event, { count: true, damp: true, sent: fsmError(s.state) });
+          return afterOpen(step, event);
       }
 
     case State.Established:
       switch (event.type) {
-        case "HoldTimerExpires":
-          return toIdle(step, event, {
-            count: true,
-            damp: true,
-            sent: notification(ErrorCode.HoldTimerExpired, 0),
-          });
         case "KeepaliveTimerExpires":
           return step.send(keepalive).start(Timer.Keepalive, s.negotiated!.keepaliveTime).done(s.state);
         case "StableTimerExpires":
@@ -409,17 +369,32 @@ export function transition(config: FsmConfig, s: FsmState, event: FsmEvent): Tra
         case "RouteRefreshMsg":
           // §4.4: only KEEPALIVE and UPDATE restart the HoldTimer.
           return step.do({ type: "process-route-refresh", message: event.message }).done(s.state);
-        case "OpenCollisionDump":
-          return toIdle(step, event, {
-            count: true,
-            damp: true,
-            sent: ceaseNotification(CeaseSubcode.ConnectionCollisionResolution),
-          });
-        case "TcpCrAcked":
-        case "TcpConnectionConfirmed":
-          return step.done(s.state);
         default:
-          return toIdle(step, event, { count: true, damp: true, sent: fsmError(s.state) });
+          return afterOpen(step, event);
       }
+  }
+}
+
+/** What OpenSent, OpenConfirm and Established do alike; anything else is an FSM error (RFC 6608). */
+function afterOpen(step: Step, event: FsmEvent): Transition {
+  const state = step.s.state;
+  switch (event.type) {
+    case "HoldTimerExpires":
+      return toIdle(step, event, {
+        count: true,
+        damp: true,
+        sent: notification(ErrorCode.HoldTimerExpired, 0),
+      });
+    case "OpenCollisionDump":
+      return toIdle(step, event, {
+        count: true,
+        damp: true,
+        sent: ceaseNotification(CeaseSubcode.ConnectionCollisionResolution),
+      });
+    case "TcpCrAcked":
+    case "TcpConnectionConfirmed":
+      return step.done(state); // a second connection is the speaker's collision matter (§6.8)
+    default:
+      return toIdle(step, event, { count: true, damp: true, sent: fsmError(state) });
   }
 }
