@@ -21,14 +21,24 @@ class End extends Duplex {
       callback(new Error("peer closed"));
       return;
     }
-    // Deliver; if the reader's buffer is full, hold the callback until it reads.
-    if (this.peer.push(chunk)) callback();
-    else this.#pendingCallback = () => callback();
+    // Deliver on a later tick, as a kernel would: a write never runs the
+    // reader's handlers inside the writer's call. If the reader's buffer is
+    // full, hold the callback until it reads (back-pressure).
+    process.nextTick(() => {
+      if (this.peer.destroyed) {
+        callback(new Error("peer closed"));
+        return;
+      }
+      if (this.peer.push(chunk)) callback();
+      else this.#pendingCallback = () => callback();
+    });
   }
 
   override _final(callback: (err?: Error | null) => void): void {
-    this.peer.push(null);
-    callback();
+    process.nextTick(() => {
+      this.peer.push(null);
+      callback();
+    });
   }
 
   override _destroy(err: Error | null, callback: (err: Error | null) => void): void {

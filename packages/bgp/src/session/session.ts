@@ -166,9 +166,14 @@ export class Session extends EventEmitter<SessionEvents> {
     return true;
   }
 
-  /** Feeds one event through the FSM and performs its actions; re-entrant calls queue. */
-  dispatch(event: FsmEvent): void {
-    this.#queue.push(event);
+  /**
+   * Feeds one event through the FSM and performs its actions; re-entrant
+   * calls queue. `urgent` puts the event before queued ones (collision
+   * resolution must act before messages that arrived meanwhile).
+   */
+  dispatch(event: FsmEvent, urgent = false): void {
+    if (urgent) this.#queue.unshift(event);
+    else this.#queue.push(event);
     if (this.#dispatching) return;
     this.#dispatching = true;
     try {
