@@ -9,12 +9,13 @@
  *   - rib-pack: every Loc-RIB best path advertised into one Adj-RIB-Out and
  *     flushed into UPDATE octets (the initial table plus End-of-RIB);
  *   - baseline in the same run: the same keys inserted into a bare Map.
- * Heap bytes per prefix are measured after a full GC with the structures
- * alive. Prints one `bench ...` line per measurement (best of --runs).
+ * Heap bytes per prefix (JS heap + ArrayBuffers) are measured after a full
+ * GC with the structures alive. Prints one `bench ...` line per measurement (best of --runs).
  */
-import { runInNewContext } from "node:vm";
-import { setFlagsFromString } from "node:v8";
+
 import { parseArgs } from "node:util";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import {
   AdjRibIn,
   AdjRibOut,
@@ -49,10 +50,12 @@ const ctx: CodecContext = makeContext({ fourOctetAs: true });
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
+/** JS heap plus ArrayBuffer backing stores (PrefixMap keys and NLRI words live there). */
 function heapAfterGc(): number {
   gc();
   gc();
-  return process.memoryUsage().heapUsed;
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 }
 
 function makeV4(n: number): Uint32Array {
@@ -91,8 +94,14 @@ function makeUpdates(words: Uint32Array): UpdateMessage[] {
   const n = words.length / 3;
   for (let i = 0, b = 0; i < n; i += blockSize, b++) {
     const m = Math.min(blockSize, n - i);
-    const nlri: NlriList = { afi: Afi.Ipv4, addPath: false, count: m, words: words.subarray(i * 3, (i + m) * 3) };
-    for (const frame of packUpdates(attrsFor(b), nlri, ctx)) out.push(decodeMessage(frame, ctx) as UpdateMessage);
+    const nlri: NlriList = {
+      afi: Afi.Ipv4,
+      addPath: false,
+      count: m,
+      words: words.subarray(i * 3, (i + m) * 3),
+    };
+    for (const frame of packUpdates(attrsFor(b), nlri, ctx))
+      out.push(decodeMessage(frame, ctx) as UpdateMessage);
   }
   return out;
 }
@@ -122,10 +131,9 @@ function insert(updates: readonly UpdateMessage[]): Ribs {
 
 function pack(ribs: Ribs): { out: AdjRibOut; messages: Uint8Array[] } {
   const out = new AdjRibOut({ afi: Afi.Ipv4, ctx, interner: ribs.interner });
-  for (const k of ribs.loc.keys()) {
-    const best = ribs.loc.best(k);
-    if (best !== undefined && best.peer.id !== target.id) out.advertise(k, best.attrs);
-  }
+  ribs.loc.forEachBest((k, best) => {
+    if (best.peer.id !== target.id) out.advertise(k, best.attrs);
+  });
   out.queueEndOfRib();
   return { out, messages: out.flush().messages };
 }
@@ -148,11 +156,17 @@ const announced = updates.reduce((s, u) => s + u.nlri.count, 0);
 if (announced !== count) throw new Error(`generated ${announced} prefixes, expected ${count}`);
 console.log(`bench rib-input updates=${updates.length} prefixes=${count}`);
 
-const best = { baseline: Number.POSITIVE_INFINITY, insert: Number.POSITIVE_INFINITY, pack: Number.POSITIVE_INFINITY };
+const best = {
+  baseline: Number.POSITIVE_INFINITY,
+  insert: Number.POSITIVE_INFINITY,
+  pack: Number.POSITIVE_INFINITY,
+};
 const heap = { baseline: 0, insert: 0, pack: 0 };
 let messages = 0;
 let octets = 0;
-for (let r = 0; r < runs; r++) {
+
+/** One run; its structures die when it returns, so every run starts from the same heap. */
+function run(): void {
   let h0 = heapAfterGc();
   const b = time(() => baseline(updates));
   heap.baseline = heapAfterGc() - h0;
@@ -165,7 +179,6 @@ for (let r = 0; r < runs; r++) {
   const h1 = heapAfterGc();
   heap.insert = h1 - h0;
   best.insert = Math.min(best.insert, ins.seconds);
-  if (ins.result.loc.size !== count || ins.result.adjIn.pathCount !== count) throw new Error("RIB lost prefixes");
 
   const p = time(() => pack(ins.result));
   const msgs = p.result.messages;
@@ -174,10 +187,20 @@ for (let r = 0; r < runs; r++) {
   msgs.length = 0;
   heap.pack = heapAfterGc() - h1;
   best.pack = Math.min(best.pack, p.seconds);
+  // Checked after the heap readings, which keeps everything alive through them.
+  if (ins.result.loc.size !== count || ins.result.adjIn.pathCount !== count)
+    throw new Error("RIB lost prefixes");
   if (p.result.out.size !== count) throw new Error("Adj-RIB-Out lost prefixes");
 }
+
+for (let r = 0; r < runs; r++) run();
 
 line("rib-baseline-map", best.baseline, heap.baseline);
 line("rib-insert", best.insert, heap.insert, ` x_baseline=${(best.insert / best.baseline).toFixed(2)}`);
 line("rib-pack", best.pack, heap.pack, ` messages=${messages} octets=${octets}`);
-line("rib-total", best.insert + best.pack, heap.insert + heap.pack, ` rss_mb=${Math.round(process.memoryUsage().rss / 1e6)}`);
+line(
+  "rib-total",
+  best.insert + best.pack,
+  heap.insert + heap.pack,
+  ` rss_mb=${Math.round(process.memoryUsage().rss / 1e6)}`,
+);

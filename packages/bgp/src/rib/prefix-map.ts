@@ -1,0 +1,218 @@
+/**
+ * A map from PrefixKey to V, built for a full table: IPv4 keys (numbers) live
+ * in an open-addressing hash table over a Float64Array, IPv6 keys (strings)
+ * in an ordinary Map.
+ *
+ *     IPv4:  keys   Float64Array [ k | empty | k | tomb | ... ]   linear probing,
+ *            values Array        [ v |       | v |      | ... ]   load <= 2/3
+ *     IPv6:  Map<string, V>
+ *
+ * Why not a Map for IPv4 too: an IPv4 key (address * 64 + length) exceeds
+ * the small-integer range, so a Map boxes every key as a heap number and
+ * hashes it on each access; the flat table stores the key inline (8 octets)
+ * and measured about 3x faster lookups at 1,000,000 keys with half the
+ * memory. Deletion leaves a tombstone (and the last deletion frees the
+ * table), so deleting while iterating is safe; INSERTING while iterating is
+ * not (it may rehash). Iteration order is unspecified.
+ */
+import type { PrefixKey } from "./prefix-key.js";
+
+const empty = -1;
+const tombstone = -2;
+const minCapacity = 16;
+/** An emptied table up to this size is kept (a small queue refilled often should not regrow). */
+const keptCapacity = 8192;
+/**
+ * Rehash when live + dead slots would pass 2/3 of the table; a rehash sizes
+ * it to at most 1/2 full, so at least 1/6 of the table in inserts pass
+ * between two rehashes (no rehash storms under churn).
+ */
+const maxLoadNumerator = 2;
+const maxLoadDenominator = 3;
+const rehashLoadDivisor = 2;
+/** 2^32, to split a key into 32-bit halves. */
+const highWord = 0x1_0000_0000;
+
+/** murmur3's 32-bit finaliser over the two halves of the key. */
+function hashOf(key: number): number {
+  let h = ((key >>> 0) ^ Math.imul((key / highWord) >>> 0, 0x9e3779b1)) | 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+function capacityFor(entries: number): number {
+  let cap = minCapacity;
+  while (cap < entries * rehashLoadDivisor) cap *= 2;
+  return cap;
+}
+
+export class PrefixMap<V> {
+  private keys4: Float64Array;
+  private values4: (V | undefined)[];
+  private live4 = 0;
+  private dead4 = 0;
+  private readonly map6 = new Map<string, V>();
+
+  constructor() {
+    this.keys4 = new Float64Array(minCapacity).fill(empty);
+    this.values4 = new Array<V | undefined>(minCapacity).fill(undefined);
+  }
+
+  get size(): number {
+    return this.live4 + this.map6.size;
+  }
+
+  get(key: PrefixKey): V | undefined {
+    if (typeof key === "string") return this.map6.get(key);
+    const at = this.find(key);
+    return at < 0 ? undefined : this.values4[at];
+  }
+
+  has(key: PrefixKey): boolean {
+    return typeof key === "string" ? this.map6.has(key) : this.find(key) >= 0;
+  }
+
+  set(key: PrefixKey, value: V): void {
+    if (typeof key === "string") this.map6.set(key, value);
+    else this.put(key, value, true);
+  }
+
+  /** Sets `key` only when it is absent; returns whether it did. One probe. */
+  setIfAbsent(key: PrefixKey, value: V): boolean {
+    if (typeof key !== "string") return this.put(key, value, false);
+    if (this.map6.has(key)) return false;
+    this.map6.set(key, value);
+    return true;
+  }
+
+  /** Removes `key` and returns its value (undefined when absent). One probe. */
+  take(key: PrefixKey): V | undefined {
+    if (typeof key === "string") {
+      const v = this.map6.get(key);
+      this.map6.delete(key);
+      return v;
+    }
+    const at = this.find(key);
+    if (at < 0) return undefined;
+    const v = this.values4[at];
+    this.bury(at);
+    return v;
+  }
+
+  delete(key: PrefixKey): boolean {
+    if (typeof key === "string") return this.map6.delete(key);
+    const at = this.find(key);
+    if (at < 0) return false;
+    this.bury(at);
+    return true;
+  }
+
+  clear(): void {
+    this.resetIpv4();
+    this.map6.clear();
+  }
+
+  *entries(): IterableIterator<[PrefixKey, V]> {
+    const keys = this.keys4;
+    const values = this.values4;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (k >= 0) yield [k, values[i] as V];
+    }
+    yield* this.map6.entries();
+  }
+
+  *keys(): IterableIterator<PrefixKey> {
+    for (const [k] of this.entries()) yield k;
+  }
+
+  *values(): IterableIterator<V> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  /** Calls `fn` for every entry; faster than the iterators on a full table. */
+  forEach(fn: (value: V, key: PrefixKey) => void): void {
+    const keys = this.keys4;
+    const values = this.values4;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (k >= 0) fn(values[i] as V, k);
+    }
+    this.map6.forEach(fn);
+  }
+
+  /** Inserts or (when `replace`) overwrites; returns whether the key was new. */
+  private put(key: number, value: V, replace: boolean): boolean {
+    if ((this.live4 + this.dead4 + 1) * maxLoadDenominator > this.keys4.length * maxLoadNumerator)
+      this.rehash();
+    const keys = this.keys4;
+    const mask = keys.length - 1;
+    let grave = -1;
+    for (let i = hashOf(key) & mask; ; i = (i + 1) & mask) {
+      const k = keys[i]!;
+      if (k === key) {
+        if (replace) this.values4[i] = value;
+        return false;
+      }
+      if (k === tombstone) {
+        if (grave < 0) grave = i;
+      } else if (k === empty) {
+        const at = grave < 0 ? i : grave;
+        if (grave >= 0) this.dead4--;
+        keys[at] = key;
+        this.values4[at] = value;
+        this.live4++;
+        return true;
+      }
+    }
+  }
+
+  private bury(at: number): void {
+    this.keys4[at] = tombstone;
+    this.values4[at] = undefined;
+    this.live4--;
+    this.dead4++;
+    // Emptied (a drained queue, a peer gone): give the memory back at once.
+    // Iterators hold the old arrays, so this is safe while iterating.
+    if (this.live4 === 0 && this.keys4.length > keptCapacity) this.resetIpv4();
+  }
+
+  private resetIpv4(): void {
+    this.keys4 = new Float64Array(minCapacity).fill(empty);
+    this.values4 = new Array<V | undefined>(minCapacity).fill(undefined);
+    this.live4 = 0;
+    this.dead4 = 0;
+  }
+
+  private find(key: number): number {
+    const keys = this.keys4;
+    const mask = keys.length - 1;
+    for (let i = hashOf(key) & mask; ; i = (i + 1) & mask) {
+      const k = keys[i]!;
+      if (k === key) return i;
+      if (k === empty) return -1;
+    }
+  }
+
+  /** Rebuilds the IPv4 table sized for the live entries (dropping tombstones). */
+  private rehash(): void {
+    const oldKeys = this.keys4;
+    const oldValues = this.values4;
+    const cap = capacityFor(this.live4 + 1);
+    const keys = new Float64Array(cap).fill(empty);
+    const values = new Array<V | undefined>(cap).fill(undefined);
+    const mask = cap - 1;
+    for (let j = 0; j < oldKeys.length; j++) {
+      const k = oldKeys[j]!;
+      if (k < 0) continue;
+      let i = hashOf(k) & mask;
+      while (keys[i] !== empty) i = (i + 1) & mask;
+      keys[i] = k;
+      values[i] = oldValues[j];
+    }
+    this.keys4 = keys;
+    this.values4 = values;
+    this.dead4 = 0;
+  }
+}
