@@ -116,6 +116,11 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.#fsm;
   }
 
+  /** The connection in use, if any (a net.Socket in production). */
+  get stream(): Duplex | undefined {
+    return this.#stream;
+  }
+
   /** The codec context in force (negotiated once the peer's OPEN is accepted). */
   get context(): CodecContext {
     return this.#ctx;

@@ -1,0 +1,152 @@
+/**
+ * The speaker end to end over real TCP on loopback (127.0.0.0/8 only):
+ * sessions, announcements, withdrawals, dynamic neighbors and their limits,
+ * max-prefix, graceful shutdown.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { State } from "../fsm/types.js";
+import { createSpeaker, type Speaker, type SpeakerOptions } from "./speaker.js";
+
+const running: Speaker[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.stop()));
+});
+
+async function start(opts: SpeakerOptions): Promise<Speaker> {
+  const s = createSpeaker(opts);
+  running.push(s);
+  await s.start();
+  return s;
+}
+
+async function until(what: string, check: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** B listens on 127.0.0.2; A (127.0.0.1) connects to it. */
+async function pair(over: { a?: Partial<SpeakerOptions>; b?: Partial<SpeakerOptions> } = {}) {
+  const b = await start({
+    localAs: 65001,
+    routerId: "198.18.0.2",
+    listen: [{ address: "127.0.0.2", port: 0 }],
+    neighbors: [{ address: "127.0.0.1", asn: 65001, passive: true }],
+    ...over.b,
+  });
+  const port = b.listening()[0]!.port;
+  const a = await start({
+    localAs: 65001,
+    routerId: "198.18.0.1",
+    neighbors: [{ address: "127.0.0.2", asn: 65001, port, localAddress: "127.0.0.1", connectRetryTime: 1 }],
+    ...over.a,
+  });
+  await until("both sessions Established", () =>
+    [a, b].every((s) => s.neighbors().every((n) => n.state === State.Established)),
+  );
+  return { a, b, port };
+}
+
+describe("Speaker", () => {
+  it("announces and withdraws routes with setAnnouncements (iBGP, IPv4 and IPv6)", async () => {
+    const { a, b } = await pair();
+    a.setAnnouncements([
+      { prefix: "203.0.113.10/32", nextHop: "198.18.0.11", communities: [65001 * 65536 + 7] },
+      { prefix: "2001:db8:10::/64", nextHop: "2001:db8::11", med: 5 },
+    ]);
+    await until("both routes at B", () => b.routes().length === 2);
+    expect(b.routes({ prefix: "203.0.113.10/32" })).toMatchObject([
+      {
+        best: true,
+        peer: "127.0.0.1",
+        nextHop: "198.18.0.11",
+        localPref: 100,
+        communities: [65001 * 65536 + 7],
+      },
+    ]);
+    expect(b.routes({ prefix: "2001:db8:10::/64" })).toMatchObject([{ nextHop: "2001:db8::11", med: 5 }]);
+    expect(b.neighbors()[0]).toMatchObject({ prefixesReceived: 2 });
+    expect(a.neighbors()[0]).toMatchObject({ prefixesAdvertised: 2 });
+
+    // Only the difference goes out: one withdrawn, one kept.
+    a.setAnnouncements([
+      { prefix: "203.0.113.10/32", nextHop: "198.18.0.11", communities: [65001 * 65536 + 7] },
+    ]);
+    await until("IPv6 route withdrawn at B", () => b.routes().length === 1);
+    a.withdraw("203.0.113.10/32");
+    await until("all routes withdrawn at B", () => b.routes().length === 0);
+  });
+
+  it("says goodbye with Cease/Administrative Shutdown and the peer drops our routes", async () => {
+    const { a, b } = await pair();
+    a.announce({ prefix: "203.0.113.20/32", nextHop: "198.18.0.11" });
+    await until("route at B", () => b.routes().length === 1);
+    await a.stop("maintenance: back soon");
+    await until("B sees the session end", () => b.neighbors()[0]!.state !== State.Established);
+    expect(b.neighbors()[0]!.lastError?.received).toMatchObject({
+      code: 6,
+      subcode: 2,
+      shutdownCommunication: "maintenance: back soon",
+    });
+    await until("B dropped the routes", () => b.routes().length === 0);
+  });
+
+  it("ends a session that exceeds max-prefix with Cease/1", async () => {
+    const { a, b } = await pair({
+      b: {
+        neighbors: [
+          { address: "127.0.0.1", asn: 65001, passive: true, maxPrefixes: { limit: 2, restartAfter: 60 } },
+        ],
+      },
+    });
+    a.setAnnouncements(["203.0.113.1/32", "203.0.113.2/32", "203.0.113.3/32"].map((prefix) => ({ prefix })));
+    await until("A sees Cease/1", () => a.neighbors()[0]!.lastError?.received?.subcode === 1);
+    expect(a.neighbors()[0]!.lastError?.received?.code).toBe(6);
+    await until("B dropped the routes", () => b.routes().length === 0);
+  });
+
+  it("accepts dynamic peers from its ranges only, with allowed ASNs, up to maxPeers", async () => {
+    const rr = await start({
+      localAs: 65001,
+      routerId: "198.18.0.1",
+      listen: [{ address: "127.0.0.1", port: 0 }],
+      dynamicNeighbors: [{ name: "lbs", prefixes: ["127.0.1.0/29"], asns: [65001], maxPeers: 2 }],
+    });
+    const port = rr.listening()[0]!.port;
+    const client = (addr: string, asn = 65001) =>
+      start({
+        localAs: asn,
+        routerId: `198.19.0.${addr.split(".")[3]}`,
+        neighbors: [{ address: "127.0.0.1", asn: 65001, port, localAddress: addr, connectRetryTime: 1 }],
+      });
+    const c1 = await client("127.0.1.1");
+    const c2 = await client("127.0.1.2");
+    await until(
+      "two dynamic peers up",
+      () => rr.neighbors().filter((n) => n.state === State.Established).length === 2,
+    );
+    expect(rr.neighbors().map((n) => n.dynamic)).toEqual(["lbs", "lbs"]);
+
+    c1.announce({ prefix: "203.0.113.10/32", nextHop: "198.18.0.11" });
+    c2.announce({ prefix: "203.0.113.10/32", nextHop: "198.18.0.12" });
+    await until("both paths at the reflector", () => rr.routes({ prefix: "203.0.113.10/32" }).length === 2);
+
+    // A third peer exceeds maxPeers; a peer outside the range is refused before OPEN.
+    const c3 = await client("127.0.1.3");
+    const outsider = await client("127.0.2.1");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rr.neighbors().length).toBe(2);
+    expect(c3.neighbors()[0]!.state).not.toBe(State.Established);
+    expect(outsider.neighbors()[0]!.state).not.toBe(State.Established);
+
+    // A disallowed AS gets OPEN Message Error / Bad Peer AS once there is room.
+    await c2.stop();
+    await until("c2 gone", () => rr.neighbors().length === 1);
+    await c3.stop();
+    const wrongAs = await client("127.0.1.4", 65099);
+    await until("Bad Peer AS", () => wrongAs.neighbors()[0]!.lastError?.received?.subcode === 2);
+    expect(wrongAs.neighbors()[0]!.lastError?.received?.code).toBe(2);
+  });
+});

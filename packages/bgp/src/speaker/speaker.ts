@@ -1,0 +1,442 @@
+/**
+ * `createSpeaker(config)`: the public face of @portlb/bgp. It listens for
+ * and opens TCP connections, runs one Peer (sessions + collision detection)
+ * per neighbor, and moves routes through the RouteEngine.
+ *
+ *     net.Server ─accept─> address check (static neighbor? dynamic range? else closed at once)
+ *                          └─> Peer.accept ─> Session ─established─> RouteEngine.peerUp
+ *     Session 'update' ─> RouteEngine.receive ─> settle ─> flush soon (setImmediate) ─> Session.sendUpdate
+ *     announce / withdraw / setAnnouncements ─> RouteEngine.setLocal ─> settle ─> flush soon
+ *
+ * Flushing is batched and bounded (a few thousand prefixes per peer per
+ * turn of the event loop), so a large table never starves keepalives.
+ * Graceful restart helper (RFC 4724): when a peer that advertised GR goes
+ * down, its routes stay, marked stale, for its restart time; End-of-RIB
+ * from the re-established session purges what was not re-announced.
+ */
+import { EventEmitter } from "node:events";
+import net from "node:net";
+import { type Logger, pino } from "pino";
+import type { DownReason, FsmConfig, Negotiated } from "../fsm/types.js";
+import { State } from "../fsm/types.js";
+import type { LocRibChange } from "../rib/loc-rib.js";
+import { makePeerRef, type PeerRef } from "../rib/path.js";
+import { accept, acceptAll, type ExportPolicy, type ImportPolicy } from "../rib/policy.js";
+import { afiOfKey, type PrefixKey, prefixKeyToText } from "../rib/prefix-key.js";
+import type { Clock } from "../session/clock.js";
+import type { Session } from "../session/session.js";
+import {
+  Afi,
+  CeaseSubcode,
+  isEndOfRib,
+  type RouteRefreshMessage,
+  type UpdateMessage,
+} from "../wire/index.js";
+import { matchRange } from "./neighbor-match.js";
+import { Peer } from "./peer.js";
+import { type LocalRoute, RouteEngine } from "./route-engine.js";
+import {
+  capabilitiesFor,
+  type DynamicRangeConfig,
+  type NeighborConfig,
+  SessionDefaults,
+  type SessionSettings,
+  type SpeakerConfig,
+  validateSpeakerConfig,
+} from "./speaker-config.js";
+
+/** Import/export policy for a neighbor; "accept" lifts the RFC 8212 default deny for eBGP. */
+export interface PolicyConfig {
+  readonly import?: "accept" | ImportPolicy;
+  readonly export?: "accept" | ExportPolicy;
+}
+
+export interface SpeakerOptions extends SpeakerConfig {
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Policy per neighbor address or dynamic range name. */
+  readonly policies?: Readonly<Record<string, PolicyConfig>>;
+}
+
+export interface NeighborStatus {
+  readonly address: string;
+  readonly asn: number | readonly number[];
+  readonly dynamic: string | undefined;
+  readonly state: State;
+  /** ms since the state last changed. */
+  readonly since: number;
+  readonly prefixesReceived: number;
+  readonly prefixesAdvertised: number;
+  readonly lastError: DownReason | undefined;
+}
+
+export interface RouteInfo {
+  readonly prefix: string;
+  readonly best: boolean;
+  readonly multipath: boolean;
+  readonly peer: string;
+  readonly pathId: number;
+  readonly nextHop: string | undefined;
+  readonly asPath: readonly number[];
+  readonly localPref: number | undefined;
+  readonly med: number | undefined;
+  readonly communities: readonly number[];
+  readonly stale: boolean;
+}
+
+export interface SpeakerEvents {
+  neighbor: [status: NeighborStatus];
+  route: [prefix: string, change: LocRibChange];
+}
+
+interface PeerEntry {
+  readonly peer: Peer;
+  readonly address: string;
+  readonly settings: SessionSettings;
+  readonly asn: number | readonly number[];
+  readonly dynamic: DynamicRangeConfig | undefined;
+  readonly policy: PolicyConfig | undefined;
+  ref: PeerRef | undefined;
+  id: number;
+  session: Session | undefined;
+  negotiated: Negotiated | undefined;
+  staleTimer: NodeJS.Timeout | undefined;
+}
+
+/** How many prefixes per peer one flush turn takes (bounds event-loop stalls). */
+const FlushSlice = 20_000;
+
+export class Speaker extends EventEmitter<SpeakerEvents> {
+  readonly config: SpeakerOptions;
+  readonly engine: RouteEngine;
+  readonly #log: Logger;
+  readonly #peers = new Map<string, PeerEntry>();
+  readonly #servers: net.Server[] = [];
+  #nextId = 1;
+  #dirty = new Set<PrefixKey>();
+  #flushScheduled = false;
+  #stopped = false;
+
+  constructor(config: SpeakerOptions) {
+    super();
+    validateSpeakerConfig(config);
+    this.config = config;
+    this.#log = config.logger ?? pino({ level: "silent" });
+    this.engine = new RouteEngine({ localAs: config.localAs, routerId: config.routerId });
+    for (const n of config.neighbors ?? []) this.#addPeer(n.address, n, n.asn, undefined, n);
+  }
+
+  /** Starts listening and connecting. */
+  async start(): Promise<void> {
+    for (const l of this.config.listen ?? []) {
+      const server = net.createServer({ pauseOnConnect: true }, (socket) => this.#incoming(socket));
+      server.on("error", (err) => this.#log.error({ err: err.message }, "listener error"));
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen({ host: l.address, port: l.port }, () => {
+          server.off("error", reject);
+          resolve();
+        });
+      });
+      this.#servers.push(server);
+      this.#log.info({ address: l.address, port: (server.address() as net.AddressInfo).port }, "listening");
+    }
+    for (const e of this.#peers.values()) e.peer.start();
+  }
+
+  /** Addresses the speaker listens on (useful with port 0). */
+  listening(): net.AddressInfo[] {
+    return this.#servers.map((s) => s.address() as net.AddressInfo);
+  }
+
+  /** Says goodbye (Cease/Administrative Shutdown with `communication`) on every session and stops. */
+  async stop(communication = "speaker shutting down"): Promise<void> {
+    this.#stopped = true;
+    for (const e of this.#peers.values()) {
+      e.peer.stop(communication);
+      if (e.staleTimer !== undefined) clearTimeout(e.staleTimer);
+    }
+    await Promise.all(this.#servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    // Let the NOTIFICATIONs reach the wire.
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
+  /** Adds or replaces one local route. */
+  announce(route: LocalRoute): void {
+    const rest = this.engine.localRoutes().filter((r) => r.prefix !== route.prefix);
+    this.setAnnouncements([...rest, route]);
+  }
+
+  withdraw(prefix: string): void {
+    this.setAnnouncements(this.engine.localRoutes().filter((r) => r.prefix !== prefix));
+  }
+
+  /** Replaces the whole set of local routes; only the difference goes out. */
+  setAnnouncements(routes: readonly LocalRoute[]): void {
+    this.#changed(this.engine.setLocal(routes));
+  }
+
+  neighbors(): NeighborStatus[] {
+    return [...this.#peers.values()].map((e) => this.#status(e));
+  }
+
+  /** Loc-RIB paths, optionally for one prefix. */
+  routes(filter?: { prefix?: string }): RouteInfo[] {
+    const out: RouteInfo[] = [];
+    const rib = this.engine.locRib;
+    for (const key of rib.keys()) {
+      const prefix = prefixKeyToText(key);
+      if (filter?.prefix !== undefined && filter.prefix !== prefix) continue;
+      const best = rib.best(key);
+      const multipath = rib.multipath(key);
+      for (const p of rib.candidates(key)) {
+        const a = p.attrs.attrs;
+        out.push({
+          prefix,
+          best: p === best,
+          multipath: multipath.includes(p),
+          peer: p.peer.local ? "local" : p.peer.address,
+          pathId: p.pathId,
+          nextHop: a.nextHop,
+          asPath: (a.asPath ?? []).flatMap((s) => s.asns),
+          localPref: a.localPref,
+          med: a.med,
+          communities: a.communities ?? [],
+          stale: p.stale,
+        });
+      }
+    }
+    return out;
+  }
+
+  #addPeer(
+    address: string,
+    settings: SessionSettings,
+    asn: number | readonly number[],
+    dynamic: DynamicRangeConfig | undefined,
+    neighbor: NeighborConfig | undefined,
+  ): PeerEntry {
+    const log = this.#log.child({ peer: address });
+    const fsm: FsmConfig = {
+      localAs: this.config.localAs,
+      routerId: this.config.routerId,
+      peerAs: asn,
+      holdTime: settings.holdTime ?? SessionDefaults.holdTime,
+      ...(settings.keepaliveTime === undefined ? {} : { keepaliveTime: settings.keepaliveTime }),
+      connectRetryTime: settings.connectRetryTime ?? SessionDefaults.connectRetryTime,
+      passive: dynamic !== undefined || neighbor?.passive === true,
+      delayOpenTime: settings.delayOpenTime ?? 0,
+      dampPeerOscillations: true,
+      idleHoldTime: SessionDefaults.idleHoldTime,
+      maxIdleHoldTime: SessionDefaults.maxIdleHoldTime,
+      stableTime: SessionDefaults.stableTime,
+      sendNotificationWithoutOpen: false,
+      allowAutomaticStart: dynamic === undefined,
+      capabilities: capabilitiesFor(this.config, settings),
+    };
+    const active = neighbor !== undefined && neighbor.passive !== true;
+    const peer = new Peer({
+      address,
+      fsm,
+      logger: log,
+      ...(this.config.clock === undefined ? {} : { clock: this.config.clock }),
+      ...(active
+        ? {
+            connect: () =>
+              net.connect({
+                host: address,
+                port: neighbor.port ?? SessionDefaults.port,
+                ...(neighbor.localAddress === undefined ? {} : { localAddress: neighbor.localAddress }),
+              }),
+          }
+        : {}),
+    });
+    const entry: PeerEntry = {
+      peer,
+      address,
+      settings,
+      asn,
+      dynamic,
+      policy: this.config.policies?.[dynamic?.name ?? address],
+      ref: undefined,
+      id: this.#nextId++,
+      session: undefined,
+      negotiated: undefined,
+      staleTimer: undefined,
+    };
+    peer.on("established", (session, negotiated) => this.#up(entry, session, negotiated));
+    peer.on("down", (reason) => this.#down(entry, reason));
+    peer.on("update", (u) => this.#update(entry, u));
+    peer.on("route-refresh", (m) => this.#refresh(entry, m));
+    peer.on("idle", () => {
+      if (
+        entry.dynamic !== undefined &&
+        this.#peers.get(address) === entry &&
+        entry.staleTimer === undefined
+      ) {
+        this.#peers.delete(address);
+        this.#changed(this.engine.peerGone(entry.id));
+        log.info("dynamic peer removed");
+      }
+    });
+    this.#peers.set(address, entry);
+    return entry;
+  }
+
+  #incoming(socket: net.Socket): void {
+    const remote = normalize(socket.remoteAddress ?? "");
+    const known = this.#peers.get(remote);
+    if (known !== undefined) {
+      socket.resume();
+      known.peer.accept(socket);
+      return;
+    }
+    const range = matchRange(remote, this.config.dynamicNeighbors ?? []);
+    if (range === undefined || this.#stopped) {
+      this.#log.warn({ remote }, "connection refused: not a configured neighbor or dynamic range");
+      socket.destroy();
+      return;
+    }
+    const count = [...this.#peers.values()].filter((e) => e.dynamic === range).length;
+    if (count >= range.maxPeers) {
+      this.#log.warn(
+        { remote, range: range.name, maxPeers: range.maxPeers },
+        "connection refused: dynamic range is full",
+      );
+      socket.destroy();
+      return;
+    }
+    const entry = this.#addPeer(remote, range, range.asns, range, undefined);
+    entry.peer.start();
+    socket.resume();
+    entry.peer.accept(socket);
+  }
+
+  #up(e: PeerEntry, session: Session, negotiated: Negotiated): void {
+    const socket = session.stream as net.Socket | undefined;
+    const localAddress = normalize(socket?.localAddress ?? "");
+    e.session = session;
+    e.negotiated = negotiated;
+    e.ref = makePeerRef({
+      id: e.id,
+      address: e.address,
+      asn: negotiated.peerAs,
+      bgpId: negotiated.peerBgpId,
+      ibgp: negotiated.ibgp,
+    });
+    if (e.staleTimer !== undefined) {
+      clearTimeout(e.staleTimer);
+      e.staleTimer = undefined;
+    }
+    const policy = e.policy;
+    this.engine.peerUp({
+      ref: e.ref,
+      ctx: negotiated.ctx,
+      families: negotiated.families,
+      ...(localAddress.includes(":") ? { localIpv6: localAddress } : { localIpv4: localAddress }),
+      ...(policy?.import === undefined
+        ? {}
+        : { importPolicy: policy.import === "accept" ? acceptAll : policy.import }),
+      ...(policy?.export === undefined
+        ? {}
+        : { exportPolicy: policy.export === "accept" ? () => accept : policy.export }),
+    });
+    this.emit("neighbor", this.#status(e));
+    this.#scheduleFlush();
+  }
+
+  #down(e: PeerEntry, reason: DownReason): void {
+    const gr = e.negotiated?.gracefulRestart;
+    const keep =
+      gr !== undefined && e.settings.gracefulRestart !== false && gr.restartTime > 0 && !this.#stopped;
+    e.session = undefined;
+    this.#changed(this.engine.peerDown(e.id, keep));
+    if (keep) {
+      // RFC 4724 §4.2: keep the stale routes for the peer's restart time at most.
+      e.staleTimer = setTimeout(() => {
+        e.staleTimer = undefined;
+        this.#log.info({ peer: e.address }, "graceful restart timer expired: purging stale routes");
+        this.#changed(this.engine.peerGone(e.id));
+      }, gr.restartTime * 1000);
+      e.staleTimer.unref();
+    }
+    this.emit("neighbor", this.#status(e));
+  }
+
+  #update(e: PeerEntry, update: UpdateMessage): void {
+    const eor = isEndOfRib(update);
+    if (eor !== null) {
+      // RFC 4724 §4.2: End-of-RIB ends the restart for that family.
+      this.#changed(this.engine.purgeStale(e.id, eor.afi as Afi));
+      return;
+    }
+    this.#changed(this.engine.receive(e.id, update));
+    const max = e.settings.maxPrefixes;
+    if (max !== undefined && this.engine.pathCount(e.id) > max.limit) {
+      this.#log.warn({ peer: e.address, limit: max.limit }, "maximum prefixes exceeded: ending the session");
+      e.session?.cease(
+        CeaseSubcode.MaximumNumberOfPrefixesReached,
+        max.restartAfter ?? SessionDefaults.maxPrefixRestartAfter,
+      );
+    }
+  }
+
+  #refresh(e: PeerEntry, m: RouteRefreshMessage): void {
+    if (m.subtype !== 0 || (m.afi !== Afi.Ipv4 && m.afi !== Afi.Ipv6)) return; // RFC 7313 §5: ignore others
+    const session = e.session;
+    if (session === undefined) return;
+    const enhanced = e.negotiated?.enhancedRouteRefresh === true;
+    if (enhanced) session.sendRouteRefresh(m.afi, m.safi, 1);
+    for (const msg of this.engine.refresh(e.id, m.afi)) session.sendUpdate(msg);
+    if (enhanced) session.sendRouteRefresh(m.afi, m.safi, 2);
+  }
+
+  #changed(keys: Iterable<PrefixKey>): void {
+    for (const k of keys) this.#dirty.add(k);
+    this.#scheduleFlush();
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const dirty = this.#dirty;
+    this.#dirty = new Set();
+    this.engine.settle(dirty, (key, change) => this.emit("route", prefixKeyToText(key), change));
+    let more = false;
+    for (const e of this.#peers.values()) {
+      const session = e.session;
+      if (session === undefined || session.state !== State.Established) continue;
+      for (const m of this.engine.flush(e.id, FlushSlice)) session.sendUpdate(m);
+      if (this.engine.pending(e.id) > 0) more = true;
+    }
+    if (more) this.#scheduleFlush();
+  }
+
+  #status(e: PeerEntry): NeighborStatus {
+    const counts = this.engine.counts(e.id);
+    return {
+      address: e.address,
+      asn: e.asn,
+      dynamic: e.dynamic?.name,
+      state: e.peer.state,
+      since: e.peer.since,
+      prefixesReceived: counts.received,
+      prefixesAdvertised: counts.advertised,
+      lastError: e.peer.lastError,
+    };
+  }
+}
+
+/** "::ffff:198.18.0.1" (a v4 client on a dual-stack socket) -> "198.18.0.1". */
+function normalize(address: string): string {
+  return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
+}
+
+export function createSpeaker(config: SpeakerOptions): Speaker {
+  return new Speaker(config);
+}
