@@ -51,7 +51,13 @@ function collidingPair(idA: string, idB: string) {
     near.on("close", () => closes.push(name));
     setImmediate(() => near.emit("connect"));
     pending.push(() => to().accept(far));
-    if (pending.length === 2) setImmediate(() => setImmediate(() => pending.splice(0).forEach((f) => f())));
+    if (pending.length === 2) {
+      setImmediate(() =>
+        setImmediate(() => {
+          for (const f of pending.splice(0)) f();
+        }),
+      );
+    }
     return near;
   };
   a = new Peer({

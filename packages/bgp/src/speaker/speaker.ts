@@ -22,7 +22,7 @@ import { State } from "../fsm/types.js";
 import type { LocRibChange } from "../rib/loc-rib.js";
 import { makePeerRef, type PeerRef } from "../rib/path.js";
 import { accept, acceptAll, type ExportPolicy, type ImportPolicy } from "../rib/policy.js";
-import { afiOfKey, type PrefixKey, prefixKeyToText } from "../rib/prefix-key.js";
+import { type PrefixKey, prefixKeyToText } from "../rib/prefix-key.js";
 import type { Clock } from "../session/clock.js";
 import type { Session } from "../session/session.js";
 import {
@@ -350,6 +350,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     const keep =
       gr !== undefined && e.settings.gracefulRestart !== false && gr.restartTime > 0 && !this.#stopped;
     e.session = undefined;
+    this.#log.info({ peer: e.address, event: reason.event, keepStale: keep }, "neighbor down");
     this.#changed(this.engine.peerDown(e.id, keep));
     if (keep) {
       // RFC 4724 §4.2: keep the stale routes for the peer's restart time at most.
