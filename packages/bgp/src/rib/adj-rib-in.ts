@@ -31,6 +31,7 @@ import { Path, type PeerRef } from "./path.js";
 import { acceptAll, defaultImportPolicy, type ImportPolicy, rejectAll, sanitizeReceived } from "./policy.js";
 import { afiOfKey, keyAt, type PrefixKey } from "./prefix-key.js";
 import { PrefixMap } from "./prefix-map.js";
+import { isReflectionLoop } from "./reflection.js";
 
 /** Told about every path that enters, changes or leaves an Adj-RIB-In. */
 export interface PathSink {
@@ -47,6 +48,8 @@ export interface AdjRibInOptions {
   readonly localAs?: number;
   /** The session's 4-octet-AS setting; when unknown, raw attribute octets are not kept. */
   readonly fourOctetAs?: boolean;
+  /** RFC 4456 §8 loop check: drop routes carrying our router ID as ORIGINATOR_ID or our CLUSTER_ID. */
+  readonly reflectionLoop?: { readonly routerId: string; readonly clusterId?: string | undefined };
 }
 
 type Entry = Path | Path[];
@@ -62,6 +65,7 @@ export class AdjRibIn {
   private readonly policy: ImportPolicy;
   private readonly localAs: number | undefined;
   private readonly fourOctetAs: boolean | undefined;
+  private readonly reflectionLoop: AdjRibInOptions["reflectionLoop"];
   private readonly routes = new PrefixMap<Entry>();
   private paths = 0;
   private stale = 0;
@@ -73,6 +77,7 @@ export class AdjRibIn {
     this.policy = opts.importPolicy ?? defaultImportPolicy(peer);
     this.localAs = opts.localAs;
     this.fourOctetAs = opts.fourOctetAs;
+    this.reflectionLoop = opts.reflectionLoop;
   }
 
   /** Paths held (the max-prefix count). */
@@ -138,7 +143,10 @@ export class AdjRibIn {
     changed: PrefixKey[],
   ): void {
     const attrs = sanitizeReceived(received, this.peer, this.localAs);
-    if (attrs === undefined || this.policy === rejectAll) {
+    const loop =
+      this.reflectionLoop !== undefined &&
+      isReflectionLoop(received, this.reflectionLoop.routerId, this.reflectionLoop.clusterId);
+    if (attrs === undefined || loop || this.policy === rejectAll) {
       this.withdrawList(list, changed);
       return;
     }

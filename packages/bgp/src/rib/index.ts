@@ -17,3 +17,4 @@ export * from "./path.js";
 export * from "./policy.js";
 export * from "./prefix-key.js";
 export * from "./prefix-map.js";
+export * from "./reflection.js";

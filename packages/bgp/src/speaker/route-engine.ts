@@ -21,14 +21,9 @@ import type { AttrSet } from "../rib/attr-set.js";
 import { comparePaths, type DecisionOptions, defaultDecisionOptions } from "../rib/decision.js";
 import { LocRib, LocRibChange } from "../rib/loc-rib.js";
 import { localPeerRef, type Path, type PeerRef } from "../rib/path.js";
-import {
-  acceptAll,
-  type ExportPolicy,
-  exportPath,
-  type ImportPolicy,
-  type ReflectionRule,
-} from "../rib/policy.js";
+import { acceptAll, type ExportPolicy, exportPath, type ImportPolicy } from "../rib/policy.js";
 import { afiOfKey, type PrefixKey, prefixKeyFromText } from "../rib/prefix-key.js";
+import { reflectedAttributes, reflectionRule } from "../rib/reflection.js";
 import {
   Afi,
   type AsPathSegment,
@@ -87,7 +82,8 @@ export interface RouteEngineOptions {
   readonly localAs: number;
   readonly routerId: string;
   readonly decision?: DecisionOptions;
-  readonly reflection?: ReflectionRule;
+  /** Set to act as a route reflector (RFC 4456) with this CLUSTER_ID. */
+  readonly clusterId?: string;
 }
 
 export class RouteEngine {
@@ -141,6 +137,7 @@ export class RouteEngine {
         sink: this.locRib,
         localAs: this.#opts.localAs,
         fourOctetAs: opts.ctx.fourOctetAs,
+        reflectionLoop: { routerId: this.#opts.routerId, clusterId: this.#opts.clusterId },
         ...(opts.importPolicy === undefined ? {} : { importPolicy: opts.importPolicy }),
       }),
       outs: new Map(),
@@ -286,7 +283,7 @@ export class RouteEngine {
   #exportAttrs(peer: PeerRibs, path: Path, owned: AttrSet[]): AttrSet | null {
     const decision = exportPath(path, peer.opts.ref, {
       ...(peer.opts.exportPolicy === undefined ? {} : { policy: peer.opts.exportPolicy }),
-      ...(this.#opts.reflection === undefined ? {} : { reflection: this.#opts.reflection }),
+      ...(this.#opts.clusterId === undefined ? {} : { reflection: reflectionRule }),
     });
     if (decision.action === "reject") return null;
     const afi = afiOfKey(path.prefix);
@@ -316,7 +313,7 @@ export class RouteEngine {
     if (!to.ibgp && !(local && nextHop !== undefined)) hop = self;
     if (hop === undefined) return null; // no usable next hop for this family on this session
     if (to.ibgp) {
-      return {
+      const out: PathAttributes = {
         ...rest,
         nextHop: hop,
         localPref: localPref ?? DefaultLocalPref,
@@ -324,6 +321,9 @@ export class RouteEngine {
         ...(attrs.originatorId === undefined ? {} : { originatorId: attrs.originatorId }),
         ...(attrs.clusterList === undefined ? {} : { clusterList: attrs.clusterList }),
       };
+      // RFC 4456 §8: an iBGP-learned route reflected to an iBGP peer.
+      const clusterId = this.#opts.clusterId;
+      return clusterId !== undefined && path.peer.ibgp ? reflectedAttributes(out, path.peer, clusterId) : out;
     }
     return {
       ...rest,

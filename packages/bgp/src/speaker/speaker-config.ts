@@ -27,6 +27,10 @@ export interface SessionSettings {
   readonly delayOpenTime?: number;
   /** ADD-PATH (RFC 7911) per family, in our terms: send, receive, or both. */
   readonly addPath?: Partial<Record<Family, "send" | "receive" | "both">>;
+  /** ADD-PATH send: at most this many paths per prefix, best first. Default: all. */
+  readonly addPathSendMax?: number;
+  /** RFC 4456: this peer is a route-reflector client of ours (needs `clusterId`). */
+  readonly routeReflectorClient?: boolean;
   /** Max-prefix: at `limit` accepted paths, Cease/1, then stay down `restartAfter` seconds. */
   readonly maxPrefixes?: { readonly limit: number; readonly restartAfter?: number };
   /** Act as graceful-restart helper for this peer (RFC 4724). Default true. */
@@ -69,6 +73,8 @@ export interface SpeakerConfig {
   readonly dynamicNeighbors?: readonly DynamicRangeConfig[];
   /** Restart time we advertise in the graceful-restart capability; 0 = do not advertise. */
   readonly gracefulRestartTime?: number;
+  /** Act as a route reflector (RFC 4456) with this CLUSTER_ID (dotted quad, often the router ID). */
+  readonly clusterId?: string;
 }
 
 export const SessionDefaults = {
@@ -97,7 +103,7 @@ const isIpv4 = (s: string): boolean => Validator.isValidIPv4String(s)[0];
 const isIpv6 = (s: string): boolean => Validator.isValidIPv6String(s)[0];
 const isAsn = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= 0xffffffff;
 
-function checkSettings(s: SessionSettings, at: string): void {
+function checkSettings(s: SessionSettings, at: string, reflector: boolean): void {
   if (
     s.holdTime !== undefined &&
     !(s.holdTime === 0 || (Number.isInteger(s.holdTime) && s.holdTime >= 3 && s.holdTime <= 65535))
@@ -105,6 +111,13 @@ function checkSettings(s: SessionSettings, at: string): void {
     throw new SpeakerConfigError(`${at}.holdTime`, "must be 0 or an integer from 3 to 65535 (RFC 4271 §4.2)");
   if (s.families !== undefined && s.families.length === 0)
     throw new SpeakerConfigError(`${at}.families`, "must not be empty");
+  if (s.routeReflectorClient === true && !reflector)
+    throw new SpeakerConfigError(
+      `${at}.routeReflectorClient`,
+      "needs clusterId: only a route reflector has clients",
+    );
+  if (s.addPathSendMax !== undefined && !(Number.isInteger(s.addPathSendMax) && s.addPathSendMax >= 1))
+    throw new SpeakerConfigError(`${at}.addPathSendMax`, "must be a positive integer");
   if (s.maxPrefixes !== undefined && !(Number.isInteger(s.maxPrefixes.limit) && s.maxPrefixes.limit > 0))
     throw new SpeakerConfigError(`${at}.maxPrefixes.limit`, "must be a positive integer");
 }
@@ -114,6 +127,8 @@ export function validateSpeakerConfig(c: SpeakerConfig): void {
   if (!isAsn(c.localAs)) throw new SpeakerConfigError("localAs", "must be an AS number from 1 to 4294967295");
   if (!isIpv4(c.routerId) || c.routerId === "0.0.0.0")
     throw new SpeakerConfigError("routerId", "must be a non-zero IPv4 address (RFC 6286)");
+  if (c.clusterId !== undefined && (!isIpv4(c.clusterId) || c.clusterId === "0.0.0.0"))
+    throw new SpeakerConfigError("clusterId", "must be a non-zero IPv4 address (RFC 4456 §7)");
   (c.listen ?? []).forEach((l, i) => {
     if (!isIpv4(l.address) && !isIpv6(l.address))
       throw new SpeakerConfigError(`listen[${i}].address`, `not an IP address: ${JSON.stringify(l.address)}`);
@@ -129,7 +144,7 @@ export function validateSpeakerConfig(c: SpeakerConfig): void {
       throw new SpeakerConfigError(`${at}.address`, `${n.address} is configured twice`);
     seen.add(n.address);
     if (!isAsn(n.asn)) throw new SpeakerConfigError(`${at}.asn`, "must be an AS number from 1 to 4294967295");
-    checkSettings(n, at);
+    checkSettings(n, at, c.clusterId !== undefined);
   });
   (c.dynamicNeighbors ?? []).forEach((d, i) => {
     const at = `dynamicNeighbors[${i}]`;
@@ -148,7 +163,7 @@ export function validateSpeakerConfig(c: SpeakerConfig): void {
       throw new SpeakerConfigError(`${at}.asns`, "must list AS numbers from 1 to 4294967295");
     if (!Number.isInteger(d.maxPeers) || d.maxPeers < 1)
       throw new SpeakerConfigError(`${at}.maxPeers`, "must be a positive integer");
-    checkSettings(d, at);
+    checkSettings(d, at, c.clusterId !== undefined);
   });
 }
 

@@ -81,6 +81,8 @@ export interface RouteInfo {
   readonly localPref: number | undefined;
   readonly med: number | undefined;
   readonly communities: readonly number[];
+  readonly originatorId: string | undefined;
+  readonly clusterList: readonly string[];
   readonly stale: boolean;
 }
 
@@ -122,7 +124,11 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     validateSpeakerConfig(config);
     this.config = config;
     this.#log = config.logger ?? pino({ level: "silent" });
-    this.engine = new RouteEngine({ localAs: config.localAs, routerId: config.routerId });
+    this.engine = new RouteEngine({
+      localAs: config.localAs,
+      routerId: config.routerId,
+      ...(config.clusterId === undefined ? {} : { clusterId: config.clusterId }),
+    });
     for (const n of config.neighbors ?? []) this.#addPeer(n.address, n, n.asn, undefined, n);
   }
 
@@ -202,6 +208,8 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
           localPref: a.localPref,
           med: a.med,
           communities: a.communities ?? [],
+          originatorId: a.originatorId,
+          clusterList: a.clusterList ?? [],
           stale: p.stale,
         });
       }
@@ -323,6 +331,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       asn: negotiated.peerAs,
       bgpId: negotiated.peerBgpId,
       ibgp: negotiated.ibgp,
+      rrClient: e.settings.routeReflectorClient === true,
     });
     if (e.staleTimer !== undefined) {
       clearTimeout(e.staleTimer);
@@ -333,6 +342,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       ref: e.ref,
       ctx: negotiated.ctx,
       families: negotiated.families,
+      ...(e.settings.addPathSendMax === undefined ? {} : { maxPaths: e.settings.addPathSendMax }),
       ...(localAddress.includes(":") ? { localIpv6: localAddress } : { localIpv4: localAddress }),
       ...(policy?.import === undefined
         ? {}
