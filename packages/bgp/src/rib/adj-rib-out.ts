@@ -200,6 +200,14 @@ export class AdjRibOut {
     return Array.isArray(a) ? a.map((s) => ({ id: s.id, attrs: s.attrs })) : [{ id: 0, attrs: a }];
   }
 
+  /** Every advertised path (as of the last flush): prefix, path id (0 without ADD-PATH), attributes. */
+  forEachAdvertised(fn: (prefix: PrefixKey, id: number, attrs: AttrSet) => void): void {
+    this.advertised.forEach((a, key) => {
+      if (Array.isArray(a)) for (const s of a) fn(key, s.id, s.attrs);
+      else fn(key, 0, a);
+    });
+  }
+
   /** The session is gone: forget everything (references are released). */
   clear(): void {
     for (const d of this.pending.values()) this.releaseDesired(d);

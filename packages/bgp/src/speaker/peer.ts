@@ -22,7 +22,7 @@ import type { DownReason, FsmConfig, Negotiated } from "../fsm/types.js";
 import { State } from "../fsm/types.js";
 import type { Clock } from "../session/clock.js";
 import { Session } from "../session/session.js";
-import { parseIpv4, type RouteRefreshMessage, type UpdateMessage } from "../wire/index.js";
+import { CeaseSubcode, parseIpv4, type RouteRefreshMessage, type UpdateMessage } from "../wire/index.js";
 
 export interface PeerOptions {
   readonly address: string;
@@ -94,6 +94,19 @@ export class Peer extends EventEmitter<PeerEvents> {
   stop(communication?: string): void {
     this.#stopped = true;
     for (const s of [this.#outgoing, this.#incoming]) s?.stop(communication);
+  }
+
+  /**
+   * The peer was removed or changed in the configuration: Cease with
+   * `subcode` (RFC 4486: Peer De-configured by default) and stay down.
+   */
+  deconfigure(subcode: number = CeaseSubcode.PeerDeconfigured): void {
+    this.#stopped = true;
+    for (const s of [this.#outgoing, this.#incoming]) {
+      if (s === undefined) continue;
+      if (s.state !== State.Idle) s.cease(subcode);
+      s.stop(); // in Idle: no automatic restart
+    }
   }
 
   /** Takes a connection the peer opened to us. */

@@ -235,6 +235,15 @@ export class RouteEngine {
     return this.#peers.get(id)?.outs.get(afi)?.snapshot().messages ?? [];
   }
 
+  /** What a peer was sent (as of the last flush). */
+  advertised(id: number): { prefix: PrefixKey; pathId: number; attrs: PathAttributes }[] {
+    const out: { prefix: PrefixKey; pathId: number; attrs: PathAttributes }[] = [];
+    for (const rib of this.#peers.get(id)?.outs.values() ?? []) {
+      rib.forEachAdvertised((prefix, pathId, set) => out.push({ prefix, pathId, attrs: set.attrs }));
+    }
+    return out;
+  }
+
   /** Prefixes advertised to a peer / received from it. */
   counts(id: number): { received: number; advertised: number } {
     const peer = this.#peers.get(id);

@@ -149,4 +149,36 @@ describe("Speaker", () => {
     await until("Bad Peer AS", () => wrongAs.neighbors()[0]!.lastError?.received?.subcode === 2);
     expect(wrongAs.neighbors()[0]!.lastError?.received?.code).toBe(2);
   });
+
+  it("counts UPDATEs, reports what it advertised, and reconfigures only what changed", async () => {
+    const { a, b } = await pair();
+    a.announce({ prefix: "203.0.113.30/32", nextHop: "198.18.0.11" });
+    await until("route at B", () => b.routes().length === 1);
+    expect(a.advertised("127.0.0.2")).toEqual([
+      { prefix: "203.0.113.30/32", pathId: 0, nextHop: "198.18.0.11" },
+    ]);
+    expect(b.neighbors()[0]!.updatesReceived).toBeGreaterThanOrEqual(2); // the route and End-of-RIB
+    expect(a.neighbors()[0]!.updatesSent).toBeGreaterThanOrEqual(2);
+
+    const same = b.reconfigure(b.config);
+    expect(same).toMatchObject({ unchanged: ["127.0.0.1"], reset: [], removed: [], added: [] });
+
+    const changed = b.reconfigure({
+      ...b.config,
+      neighbors: [{ address: "127.0.0.1", asn: 65001, passive: true, holdTime: 30 }],
+    });
+    expect(changed).toMatchObject({ reset: ["127.0.0.1"], unchanged: [] });
+    await until("A sees Cease/6", () => a.neighbors()[0]!.lastError?.received?.subcode === 6);
+    await until("session back up", () => b.neighbors()[0]?.state === State.Established, 10_000);
+    await until("route back at B", () => b.routes().length === 1);
+
+    const removed = b.reconfigure({ ...b.config, neighbors: [] });
+    expect(removed).toMatchObject({ removed: ["127.0.0.1"] });
+    await until(
+      "A sees Cease/3 (Peer De-configured)",
+      () => a.neighbors()[0]!.lastError?.received?.subcode === 3,
+    );
+    expect(b.neighbors()).toEqual([]);
+    expect(() => b.reconfigure({ ...b.config, routerId: "0.0.0.0" })).toThrow(/routerId/);
+  });
 });

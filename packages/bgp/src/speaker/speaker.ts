@@ -34,6 +34,7 @@ import {
 } from "../wire/index.js";
 import { matchRange } from "./neighbor-match.js";
 import { Peer } from "./peer.js";
+import { planReconfigure, type ReconfigureResult } from "./reconfigure.js";
 import { type LocalRoute, RouteEngine } from "./route-engine.js";
 import {
   capabilitiesFor,
@@ -67,7 +68,16 @@ export interface NeighborStatus {
   readonly since: number;
   readonly prefixesReceived: number;
   readonly prefixesAdvertised: number;
+  /** UPDATE messages received / sent since the speaker started. */
+  readonly updatesReceived: number;
+  readonly updatesSent: number;
   readonly lastError: DownReason | undefined;
+}
+
+export interface AdvertisedPath {
+  readonly prefix: string;
+  readonly pathId: number;
+  readonly nextHop: string | undefined;
 }
 
 export interface RouteInfo {
@@ -97,19 +107,21 @@ interface PeerEntry {
   readonly settings: SessionSettings;
   readonly asn: number | readonly number[];
   readonly dynamic: DynamicRangeConfig | undefined;
-  readonly policy: PolicyConfig | undefined;
+  policy: PolicyConfig | undefined;
   ref: PeerRef | undefined;
   id: number;
   session: Session | undefined;
   negotiated: Negotiated | undefined;
   staleTimer: NodeJS.Timeout | undefined;
+  updatesIn: number;
+  updatesOut: number;
 }
 
 /** How many prefixes per peer one flush turn takes (bounds event-loop stalls). */
 const FlushSlice = 20_000;
 
 export class Speaker extends EventEmitter<SpeakerEvents> {
-  readonly config: SpeakerOptions;
+  config: SpeakerOptions;
   readonly engine: RouteEngine;
   readonly #log: Logger;
   readonly #peers = new Map<string, PeerEntry>();
@@ -217,6 +229,50 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     return out;
   }
 
+  /** What a neighbor was sent (as of the last flush). */
+  advertised(address: string): AdvertisedPath[] {
+    const e = this.#peers.get(address);
+    if (e === undefined) return [];
+    return this.engine
+      .advertised(e.id)
+      .map((a) => ({ prefix: prefixKeyToText(a.prefix), pathId: a.pathId, nextHop: a.attrs.nextHop }));
+  }
+
+  /**
+   * Applies a new configuration without touching sessions whose settings did
+   * not change (see reconfigure.ts for the rules). Throws SpeakerConfigError,
+   * changing nothing, for a bad configuration.
+   */
+  reconfigure(next: SpeakerOptions): ReconfigureResult {
+    validateSpeakerConfig(next);
+    const peers = [...this.#peers.values()].map((e) => ({ address: e.address, range: e.dynamic?.name }));
+    const plan = planReconfigure(this.config, next, peers);
+    this.config = { ...next, ...pick(this.config, plan.result.needsRestart) };
+    for (const [address, action] of plan.peers) {
+      const e = this.#peers.get(address);
+      if (e === undefined) continue;
+      if (action === "remove" || action === "reset") {
+        e.peer.deconfigure(
+          action === "remove" ? CeaseSubcode.PeerDeconfigured : CeaseSubcode.OtherConfigurationChange,
+        );
+        this.#forget(e);
+      } else if (action === "refresh") {
+        e.policy = policyOf(this.config, e.dynamic?.name ?? address);
+        e.session?.sendRouteRefresh(Afi.Ipv4, 1);
+        e.session?.sendRouteRefresh(Afi.Ipv6, 1);
+      }
+    }
+    for (const n of plan.start) this.#addPeer(n.address, n, n.asn, undefined, n).peer.start();
+    this.#log.info(plan.result, "reconfigured");
+    return plan.result;
+  }
+
+  #forget(e: PeerEntry): void {
+    if (e.staleTimer !== undefined) clearTimeout(e.staleTimer);
+    this.#peers.delete(e.address);
+    this.#changed(this.engine.peerGone(e.id));
+  }
+
   #addPeer(
     address: string,
     settings: SessionSettings,
@@ -265,12 +321,14 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       settings,
       asn,
       dynamic,
-      policy: this.config.policies?.[dynamic?.name ?? address],
+      policy: policyOf(this.config, dynamic?.name ?? address),
       ref: undefined,
       id: this.#nextId++,
       session: undefined,
       negotiated: undefined,
       staleTimer: undefined,
+      updatesIn: 0,
+      updatesOut: 0,
     };
     peer.on("established", (session, negotiated) => this.#up(entry, session, negotiated));
     peer.on("down", (reason) => this.#down(entry, reason));
@@ -305,7 +363,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       socket.destroy();
       return;
     }
-    const count = [...this.#peers.values()].filter((e) => e.dynamic === range).length;
+    const count = [...this.#peers.values()].filter((e) => e.dynamic?.name === range.name).length;
     if (count >= range.maxPeers) {
       this.#log.warn(
         { remote, range: range.name, maxPeers: range.maxPeers },
@@ -375,6 +433,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   }
 
   #update(e: PeerEntry, update: UpdateMessage): void {
+    e.updatesIn++;
     const eor = isEndOfRib(update);
     if (eor !== null) {
       // RFC 4724 §4.2: End-of-RIB ends the restart for that family.
@@ -398,7 +457,10 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     if (session === undefined) return;
     const enhanced = e.negotiated?.enhancedRouteRefresh === true;
     if (enhanced) session.sendRouteRefresh(m.afi, m.safi, 1);
-    for (const msg of this.engine.refresh(e.id, m.afi)) session.sendUpdate(msg);
+    for (const msg of this.engine.refresh(e.id, m.afi)) {
+      session.sendUpdate(msg);
+      e.updatesOut++;
+    }
     if (enhanced) session.sendRouteRefresh(m.afi, m.safi, 2);
   }
 
@@ -422,7 +484,10 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     for (const e of this.#peers.values()) {
       const session = e.session;
       if (session === undefined || session.state !== State.Established) continue;
-      for (const m of this.engine.flush(e.id, FlushSlice)) session.sendUpdate(m);
+      for (const m of this.engine.flush(e.id, FlushSlice)) {
+        session.sendUpdate(m);
+        e.updatesOut++;
+      }
       if (this.engine.pending(e.id) > 0) more = true;
     }
     if (more) this.#scheduleFlush();
@@ -438,9 +503,19 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       since: e.peer.since,
       prefixesReceived: counts.received,
       prefixesAdvertised: counts.advertised,
+      updatesReceived: e.updatesIn,
+      updatesSent: e.updatesOut,
       lastError: e.peer.lastError,
     };
   }
+}
+
+function pick(o: SpeakerOptions, fields: readonly string[]): Partial<SpeakerOptions> {
+  return Object.fromEntries(fields.map((f) => [f, o[f as keyof SpeakerOptions]]));
+}
+
+function policyOf(c: SpeakerOptions, key: string): PolicyConfig | undefined {
+  return c.policies?.[key];
 }
 
 /** "::ffff:198.18.0.1" (a v4 client on a dual-stack socket) -> "198.18.0.1". */
