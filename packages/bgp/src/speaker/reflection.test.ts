@@ -78,7 +78,8 @@ describe("route reflection with ADD-PATH", () => {
       "3 clients + router up at the reflector",
       () => rr.neighbors().filter((n) => n.state === State.Established).length === 4,
     );
-    for (const [i, s] of lbs.entries()) s.announce({ prefix: "203.0.113.10/32", nextHop: `198.18.0.${11 + i}` });
+    for (const [i, s] of lbs.entries())
+      s.announce({ prefix: "203.0.113.10/32", nextHop: `198.18.0.${11 + i}` });
 
     await until("3 paths at the router", () => router.routes({ prefix: "203.0.113.10/32" }).length === 3);
     const paths = router.routes({ prefix: "203.0.113.10/32" });
