@@ -31,10 +31,10 @@ import {
   decodeMessage,
   makeContext,
   type NlriList,
-  type PathAttributes,
   packUpdates,
   type UpdateMessage,
 } from "../src/wire/index.js";
+import { attrsFor, makeV4 } from "./table.js";
 
 const { values } = parseArgs({
   options: {
@@ -58,37 +58,6 @@ function heapAfterGc(): number {
   return m.heapUsed + m.arrayBuffers;
 }
 
-function makeV4(n: number): Uint32Array {
-  const words = new Uint32Array(n * 3);
-  const seen = new Set<number>();
-  let i = 0;
-  let x = 0x12345678;
-  while (i < n) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    const len = 24 + (x % 9);
-    const addr = ((100 << 24) | (64 << 16) | ((x >>> 4) & 0x3fffff)) >>> 0;
-    const masked = (addr & (0xffffffff << (32 - len))) >>> 0;
-    const key = masked * 64 + len;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    words[i * 3 + 1] = masked;
-    words[i * 3 + 2] = len;
-    i++;
-  }
-  return words;
-}
-
-function attrsFor(block: number): PathAttributes {
-  return {
-    origin: 0,
-    asPath: [{ type: 2, asns: [65001, 64512 + (block % 1000), 4200000000 + block] }],
-    nextHop: "198.18.0.1",
-    localPref: 100,
-    med: block,
-    communities: [(65001 << 16) | 100, (65001 << 16) | (block & 0xffff)],
-  };
-}
-
 function makeUpdates(words: Uint32Array): UpdateMessage[] {
   const out: UpdateMessage[] = [];
   const n = words.length / 3;
@@ -100,7 +69,7 @@ function makeUpdates(words: Uint32Array): UpdateMessage[] {
       count: m,
       words: words.subarray(i * 3, (i + m) * 3),
     };
-    for (const frame of packUpdates(attrsFor(b), nlri, ctx))
+    for (const frame of packUpdates(attrsFor(b, { nextHop: "198.18.0.1", localPref: 100 }), nlri, ctx))
       out.push(decodeMessage(frame, ctx) as UpdateMessage);
   }
   return out;

@@ -19,9 +19,9 @@ import {
   defaultContext,
   type NlriList,
   type PathAttributes,
-  packUpdates,
   type UpdateMessage,
 } from "../src/wire/index.js";
+import { blocks, makeV4, makeV6, packTable } from "./table.js";
 
 const { values } = parseArgs({
   options: {
@@ -34,67 +34,8 @@ const runs = Number(values.runs);
 const ctx: CodecContext = defaultContext;
 const blockSize = 5000;
 
-function makeV4(count: number): Uint32Array {
-  const words = new Uint32Array(count * 3);
-  const seen = new Set<number>();
-  let n = 0;
-  let x = 0x12345678;
-  while (n < count) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    const len = 24 + (x % 9);
-    const addr = ((100 << 24) | (64 << 16) | ((x >>> 4) & 0x3fffff)) >>> 0;
-    const masked = (addr & (0xffffffff << (32 - len))) >>> 0;
-    const key = masked * 64 + len;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    words[n * 3 + 1] = masked;
-    words[n * 3 + 2] = len;
-    n++;
-  }
-  return words;
-}
-
-function makeV6(count: number): Uint32Array {
-  const words = new Uint32Array(count * 6);
-  for (let i = 0; i < count; i++) {
-    const len = 48 + (i % 17);
-    const b = i * 7919;
-    words[i * 6 + 1] = 0x20010db8;
-    words[i * 6 + 2] = ((b & 0xffff) << 16) | ((i >>> 4) & 0xffff);
-    words[i * 6 + 5] = len;
-    if (len < 64) words[i * 6 + 2] = (words[i * 6 + 2]! & (0xffffffff << (64 - len))) >>> 0;
-  }
-  return words;
-}
-
-function attrsFor(block: number, v6: boolean): PathAttributes {
-  return {
-    origin: 0,
-    asPath: [{ type: 2, asns: [65001, 64512 + (block % 1000), 4200000000 + block] }],
-    nextHop: v6 ? "2001:db8::1" : "198.18.0.1",
-    med: block,
-    communities: [(65001 << 16) | 100, (65001 << 16) | (block & 0xffff)],
-  };
-}
-
-function blocks(afi: Afi, words: Uint32Array): { attrs: PathAttributes; nlri: NlriList }[] {
-  const stride = afi === Afi.Ipv4 ? 3 : 6;
-  const count = words.length / stride;
-  const out: { attrs: PathAttributes; nlri: NlriList }[] = [];
-  for (let i = 0, b = 0; i < count; i += blockSize, b++) {
-    const n = Math.min(blockSize, count - i);
-    out.push({
-      attrs: attrsFor(b, afi === Afi.Ipv6),
-      nlri: { afi, addPath: false, count: n, words: words.subarray(i * stride, (i + n) * stride) },
-    });
-  }
-  return out;
-}
-
 function encodeAll(input: { attrs: PathAttributes; nlri: NlriList }[]): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (const { attrs, nlri } of input) out.push(...packUpdates(attrs, nlri, ctx));
-  return out;
+  return packTable(input, ctx);
 }
 
 function decodeAll(messages: Uint8Array[]): number {
@@ -165,7 +106,9 @@ for (const [afi, name, count] of [
   [Afi.Ipv4, "ipv4", Number(values.v4)],
   [Afi.Ipv6, "ipv6", Number(values.v6)],
 ] as const) {
-  const input = blocks(afi, afi === Afi.Ipv4 ? makeV4(count) : makeV6(count));
+  const input = blocks(afi, afi === Afi.Ipv4 ? makeV4(count) : makeV6(count), blockSize, {
+    nextHop: afi === Afi.Ipv4 ? "198.18.0.1" : "2001:db8::1",
+  });
   const enc = best(() => encodeAll(input));
   const messages = enc.result;
   const bytes = messages.reduce((s, m) => s + m.length, 0);
