@@ -1,0 +1,154 @@
+/**
+ * The real lb-agent (the built CLI, static backend source) programming real
+ * kernel IPVS inside a QEMU guest: two LB pods (network namespaces), two
+ * busybox-httpd backends, a client; see guest/lb-agent.sh for the topology.
+ *
+ * Proves: the agent makes the VIP local, loads its nftables masquerade rule
+ * (replies only return because of it) and programs mh + mh-port with the
+ * canonical real-server order in both pods even though their files list the
+ * backends in different orders; a client reaches both backends through the
+ * VIP; the same 12 flows land on the same backend through either LB pod; a
+ * backend that dies is drained (weight 0) then removed by the health check
+ * while traffic goes on to the other; each `ipvsadm --restore` is one
+ * reconcile's apply; SIGTERM exits 0 after the drain and removes the VIP
+ * route and the nftables table; a foreign IPVS service is never touched.
+ *
+ * One guest boot runs one script (JS is 10-16x slower under TCG), and the
+ * agents run from a private build (tsc, here, first) rather than through tsx.
+ * PORTLB_VM_TESTS=0 skips it explicitly, like ipvs.vm.test.ts.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+const harness = fileURLToPath(new URL("./run-in-vm.sh", import.meta.url));
+const enabled = process.env.PORTLB_VM_TESTS !== "0";
+// a private build, so that a concurrent `pnpm build` rewriting dist/ cannot race the guest's reads;
+// inside the package, so that node resolves its node_modules
+const distDir = `packages/lb-agent/.vm-dist/${process.pid}`;
+
+interface GuestRun {
+  readonly exitCode: number | null;
+  readonly output: string;
+}
+
+function runGuest(script: string, args: readonly string[], timeoutSeconds: number): Promise<GuestRun> {
+  return new Promise((resolve) => {
+    let output = "";
+    const child = spawn(harness, ["run", "bash", script, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, PORTLB_VM_TIMEOUT: String(timeoutSeconds) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      output += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      output += chunk;
+    });
+    child.on("error", (error) =>
+      resolve({ exitCode: null, output: `${output}\nspawn failed: ${error.message}` }),
+    );
+    child.on("close", (exitCode) => resolve({ exitCode, output }));
+  });
+}
+
+interface Result {
+  ok: boolean;
+  flows1: string;
+  flows2: string;
+  after: string;
+  afterWeights: string;
+  order1: string;
+  order2: string;
+  status1: {
+    services: { name: string; total: number; healthy: number; draining: number; eligible: boolean }[];
+    applies: number;
+    reconciles: number;
+    failures: number;
+  };
+  restores1: number;
+  foreignUntouched: boolean;
+  sigterm: { rc: number; ms: number; routesLeft: number; nftTablesLeft: number; events: string };
+  ms: number;
+}
+
+describe.skipIf(!enabled)("lb-agent on real IPVS in a QEMU guest", () => {
+  beforeAll(() => {
+    const check = spawnSync(harness, ["check"], { encoding: "utf8" });
+    if (check.status !== 0) throw new Error(`VM test prerequisites missing:\n${check.stderr}`);
+    const prepare = spawnSync(harness, ["prepare"], { encoding: "utf8", timeout: 280_000 });
+    if (prepare.status !== 0) throw new Error(`run-in-vm.sh prepare failed:\n${prepare.stderr}`);
+    const build = spawnSync(
+      `${repoRoot}node_modules/.bin/tsc`,
+      [
+        "-p",
+        "packages/lb-agent/tsconfig.build.json",
+        "--outDir",
+        distDir,
+        "--declaration",
+        "false",
+        "--sourceMap",
+        "false",
+      ],
+      { cwd: repoRoot, encoding: "utf8" },
+    );
+    if (build.status !== 0) throw new Error(`building lb-agent failed:\n${build.stdout}${build.stderr}`);
+  }, 300_000);
+
+  afterAll(() => rmSync(`${repoRoot}packages/lb-agent/.vm-dist`, { recursive: true, force: true }));
+
+  it("balances, stays consistent across LB pods with mh, fails over on health, and shuts down cleanly", async () => {
+    const run = await runGuest("test/vm/guest/lb-agent.sh", [distDir], 270);
+    const line = run.output.split("\n").find((l) => l.startsWith("PORTLB-VM-RESULT "));
+    expect({ exitCode: run.exitCode, reported: line !== undefined }, run.output).toEqual({
+      exitCode: 0,
+      reported: true,
+    });
+    const r = JSON.parse(line!.slice("PORTLB-VM-RESULT ".length)) as Result;
+    process.stdout.write(
+      `lb-agent VM test: guest script ${r.ms} ms; ${run.output
+        .split("\n")
+        .filter((l) => l.startsWith("STEP "))
+        .join(" | ")}\n`,
+    );
+
+    // both backends reached through the VIP, via lb1; no failed request
+    const flows1 = r.flows1.split(" ").map((f) => f.split("=")[1]);
+    expect(flows1).toHaveLength(12);
+    expect(new Set(flows1)).toEqual(new Set(["be1", "be2"]));
+    // mh: the same flows (source ports) through lb2 land on the same backends
+    expect(r.flows2).toBe(r.flows1);
+    // the same kernel order in both pods, although lb2's file lists the backends reversed: added in
+    // canonical order (.11 then .12); `ipvsadm -L --nosort` lists the kernel's list, newest first
+    expect(r.order1).toBe("198.19.2.12:8080 198.19.2.11:8080 ");
+    expect(r.order2).toBe(r.order1);
+
+    // be2 died: drained or removed, all traffic on be1
+    expect(r.afterWeights).toMatch(/^198\.19\.2\.11:8080=1 (198\.19\.2\.12:8080=0 )?$/);
+    expect(r.after).toBe(Array(8).fill("be1").join(" "));
+    expect(r.status1.services).toEqual([
+      { name: "shop/web", total: 2, healthy: 1, draining: 0, eligible: true },
+    ]);
+
+    // one ipvsadm --restore process per applying reconcile; never a failure
+    expect(r.restores1).toBe(r.status1.applies);
+    expect(r.status1.applies).toBeGreaterThanOrEqual(3); // add, drain (weight 0), remove
+    expect(r.status1.failures).toBe(0);
+    expect(r.foreignUntouched).toBe(true);
+
+    // SIGTERM: withdraw first, drain (1 s), clean up, exit 0
+    expect(r.sigterm.rc).toBe(0);
+    expect(r.sigterm.ms).toBeGreaterThanOrEqual(1000);
+    expect(r.sigterm.routesLeft).toBe(0);
+    expect(r.sigterm.nftTablesLeft).toBe(0);
+    expect(r.sigterm.events.trim().split(" ").slice(-4)).toEqual([
+      "announce.stopped",
+      "agent.draining",
+      "node.cleanup",
+      "agent.stopped",
+    ]);
+  }, 300_000);
+});
