@@ -479,7 +479,12 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     this.#flushScheduled = false;
     const dirty = this.#dirty;
     this.#dirty = new Set();
-    this.engine.settle(dirty, (key, change) => this.emit("route", prefixKeyToText(key), change));
+    // Formatting a million prefixes for nobody is not free: report only to listeners.
+    const report =
+      this.listenerCount("route") > 0
+        ? (key: PrefixKey, change: LocRibChange) => this.emit("route", prefixKeyToText(key), change)
+        : undefined;
+    this.engine.settle(dirty, report);
     let more = false;
     for (const e of this.#peers.values()) {
       const session = e.session;
