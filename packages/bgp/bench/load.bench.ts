@@ -31,6 +31,8 @@ const count = Number(values.prefixes);
 const targets = values.only.split(",");
 const timeoutMs = Number(values.timeout) * 1000;
 const here = new URL(".", import.meta.url).pathname;
+/** Extra V8 flags for the portlb target, e.g. PORTLB_NODE_FLAGS="--max-semi-space-size=64". */
+const nodeFlags = (process.env.PORTLB_NODE_FLAGS ?? "").split(" ").filter(Boolean);
 const address = "127.0.10.1";
 const injectorAddress = "127.0.10.2";
 const ctx = makeContext({ fourOctetAs: true });
@@ -83,7 +85,7 @@ const portlb: Target = {
   start: () =>
     spawn(
       process.execPath,
-      ["--import", "tsx", join(here, "load-target.ts"), "--port", "1790", "--expect", String(count)],
+      [...nodeFlags, "--import", "tsx", join(here, "load-target.ts"), "--port", "1790", "--expect", String(count)],
       {
         stdio: ["ignore", "pipe", "inherit"],
       },

@@ -127,7 +127,8 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   readonly #peers = new Map<string, PeerEntry>();
   readonly #servers: net.Server[] = [];
   #nextId = 1;
-  #dirty = new Set<PrefixKey>();
+  /** Prefixes to re-select; duplicates are harmless (LocRib.update reports a prefix once). */
+  #dirty: PrefixKey[] = [];
   #flushScheduled = false;
   #stopped = false;
 
@@ -465,7 +466,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   }
 
   #changed(keys: Iterable<PrefixKey>): void {
-    for (const k of keys) this.#dirty.add(k);
+    for (const k of keys) this.#dirty.push(k);
     this.#scheduleFlush();
   }
 
@@ -478,7 +479,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   #flush(): void {
     this.#flushScheduled = false;
     const dirty = this.#dirty;
-    this.#dirty = new Set();
+    this.#dirty = [];
     // Formatting a million prefixes for nobody is not free: report only to listeners.
     const report =
       this.listenerCount("route") > 0
