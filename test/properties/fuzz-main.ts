@@ -1,5 +1,5 @@
 /**
- * `pnpm fuzz -- --seconds N [--seed S]`: runs the codec fuzz properties until
+ * `pnpm fuzz --seconds N [--seed S]`: runs the codec fuzz properties until
  * the time is up, in rounds, and prints a machine-readable summary line.
  * Exits 1 with the counterexample (and seed, to replay) on the first failure.
  */
@@ -9,12 +9,14 @@ import { loadHexDir } from "../vectors/hex.js";
 import { decodeOrTypedError, mutatedMessage, mutatedSeed, randomFrame } from "./fuzz-target.js";
 
 const { values } = parseArgs({
+  // `pnpm fuzz -- --seconds N` passes the "--" through: drop it.
+  args: process.argv.slice(2).filter((a) => a !== "--"),
   options: { seconds: { type: "string", default: "60" }, seed: { type: "string" } },
   allowPositionals: true,
 });
 const seconds = Number(values.seconds);
 if (!Number.isFinite(seconds) || seconds <= 0) {
-  console.error("usage: pnpm fuzz -- --seconds N [--seed S]");
+  console.error("usage: pnpm fuzz --seconds N [--seed S]");
   process.exit(2);
 }
 const seeds = [...loadHexDir(new URL("../vectors/golden", import.meta.url).pathname).values()];
@@ -34,7 +36,7 @@ while (Date.now() < deadline) {
     cases += result.numRuns;
     if (result.failed) {
       console.error(fc.defaultReportMessage(result));
-      console.error(`replay: pnpm fuzz -- --seconds 1 --seed ${seed}`);
+      console.error(`replay: pnpm fuzz --seconds 1 --seed ${seed}`);
       process.exit(1);
     }
   }
