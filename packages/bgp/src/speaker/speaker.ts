@@ -427,6 +427,10 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
         e.staleTimer = undefined;
         this.#log.info({ peer: e.address }, "graceful restart timer expired: purging stale routes");
         this.#changed(this.engine.peerGone(e.id));
+        // A dynamic peer that did not come back is gone for good (and frees its place in the range).
+        if (e.dynamic !== undefined && e.session === undefined && this.#peers.get(e.address) === e) {
+          this.#peers.delete(e.address);
+        }
       }, gr.restartTime * 1000);
       e.staleTimer.unref();
     }
