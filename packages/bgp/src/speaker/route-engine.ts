@@ -130,16 +130,23 @@ export class RouteEngine {
 
   /** A session came up: build its RIBs and queue the whole table plus End-of-RIB. */
   peerUp(opts: PeerRibOptions): void {
-    this.peerGone(opts.ref.id);
+    // RFC 4724 §4.2: a peer back from a graceful restart keeps its stale
+    // routes until they are re-announced or purged (End-of-RIB / timer).
+    const previous = this.#peers.get(opts.ref.id);
+    const keep = previous !== undefined && previous.in.staleCount > 0 ? previous.in : undefined;
+    if (keep === undefined) this.peerGone(opts.ref.id);
+    else if (previous !== undefined) this.#clearOut(previous);
     const peer: PeerRibs = {
       opts,
-      in: new AdjRibIn(opts.ref, this.interner, {
-        sink: this.locRib,
-        localAs: this.#opts.localAs,
-        fourOctetAs: opts.ctx.fourOctetAs,
-        reflectionLoop: { routerId: this.#opts.routerId, clusterId: this.#opts.clusterId },
-        ...(opts.importPolicy === undefined ? {} : { importPolicy: opts.importPolicy }),
-      }),
+      in:
+        keep ??
+        new AdjRibIn(opts.ref, this.interner, {
+          sink: this.locRib,
+          localAs: this.#opts.localAs,
+          fourOctetAs: opts.ctx.fourOctetAs,
+          reflectionLoop: { routerId: this.#opts.routerId, clusterId: this.#opts.clusterId },
+          ...(opts.importPolicy === undefined ? {} : { importPolicy: opts.importPolicy }),
+        }),
       outs: new Map(),
       exportCache: new Map(),
       exportCacheLocal: new Map(),

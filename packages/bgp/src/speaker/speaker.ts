@@ -117,6 +117,9 @@ interface PeerEntry {
   updatesOut: number;
 }
 
+/** Seconds stale routes may outlive a re-established graceful restart without End-of-RIB. */
+const StaleRoutesTime = 360;
+
 /** How many prefixes per peer one flush turn takes (bounds event-loop stalls). */
 const FlushSlice = 20_000;
 
@@ -393,8 +396,13 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       rrClient: e.settings.routeReflectorClient === true,
     });
     if (e.staleTimer !== undefined) {
+      // Back from a graceful restart: stale routes go at End-of-RIB, or at the latest after this.
       clearTimeout(e.staleTimer);
-      e.staleTimer = undefined;
+      e.staleTimer = setTimeout(() => {
+        e.staleTimer = undefined;
+        this.#changed(this.engine.purgeStale(e.id));
+      }, StaleRoutesTime * 1000);
+      e.staleTimer.unref();
     }
     const policy = e.policy;
     this.engine.peerUp({
@@ -416,8 +424,15 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
 
   #down(e: PeerEntry, reason: DownReason): void {
     const gr = e.negotiated?.gracefulRestart;
+    // RFC 4724 §4.2: GR applies when the TCP session ends without a NOTIFICATION
+    // (we do not advertise RFC 8538's N bit, so any NOTIFICATION means a real stop).
     const keep =
-      gr !== undefined && e.settings.gracefulRestart !== false && gr.restartTime > 0 && !this.#stopped;
+      gr !== undefined &&
+      e.settings.gracefulRestart !== false &&
+      gr.restartTime > 0 &&
+      !this.#stopped &&
+      reason.sent === undefined &&
+      reason.received === undefined;
     e.session = undefined;
     this.#log.info({ peer: e.address, event: reason.event, keepStale: keep }, "neighbor down");
     this.#changed(this.engine.peerDown(e.id, keep));
