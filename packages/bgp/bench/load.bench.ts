@@ -85,7 +85,16 @@ const portlb: Target = {
   start: () =>
     spawn(
       process.execPath,
-      [...nodeFlags, "--import", "tsx", join(here, "load-target.ts"), "--port", "1790", "--expect", String(count)],
+      [
+        ...nodeFlags,
+        "--import",
+        "tsx",
+        join(here, "load-target.ts"),
+        "--port",
+        "1790",
+        "--expect",
+        String(count),
+      ],
       {
         stdio: ["ignore", "pipe", "inherit"],
       },

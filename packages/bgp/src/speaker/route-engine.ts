@@ -129,7 +129,7 @@ export class RouteEngine {
   }
 
   /** A session came up: build its RIBs and queue the whole table plus End-of-RIB. */
-  peerUp(opts: PeerRibOptions): void {
+  peerUp(opts: PeerRibOptions, deferEndOfRib = false): void {
     // RFC 4724 §4.2: a peer back from a graceful restart keeps its stale
     // routes until they are re-announced or purged (End-of-RIB / timer).
     const previous = this.#peers.get(opts.ref.id);
@@ -165,7 +165,12 @@ export class RouteEngine {
     }
     this.#peers.set(opts.ref.id, peer);
     for (const key of this.locRib.keys()) this.#exportTo(peer, key);
-    for (const out of peer.outs.values()) out.queueEndOfRib();
+    if (!deferEndOfRib) for (const out of peer.outs.values()) out.queueEndOfRib();
+  }
+
+  /** RFC 4724 §4.1 selection deferral is over: End-of-RIB to every peer once its table is out. */
+  releaseEndOfRib(): void {
+    for (const peer of this.#peers.values()) for (const out of peer.outs.values()) out.queueEndOfRib();
   }
 
   /**

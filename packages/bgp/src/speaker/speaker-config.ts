@@ -75,6 +75,16 @@ export interface SpeakerConfig {
   readonly gracefulRestartTime?: number;
   /** Act as a route reflector (RFC 4456) with this CLUSTER_ID (dotted quad, often the router ID). */
   readonly clusterId?: string;
+  /**
+   * RFC 4724 restarting side: this process is a restart. Until
+   * `endOfRibDeferral` has passed, OPENs carry the Restart State bit and the
+   * Forwarding State bit per family, and End-of-RIB is withheld, so helpers
+   * (the upstream router) keep our previous routes as stale and replace
+   * them as our peers come back, instead of dropping them at once.
+   */
+  readonly restarting?: boolean;
+  /** Seconds to withhold End-of-RIB after start (selection deferral, RFC 4724 §4.1). Default 0. */
+  readonly endOfRibDeferral?: number;
 }
 
 export const SessionDefaults = {
@@ -175,7 +185,7 @@ const directionOf = {
 } as const;
 
 /** The capabilities our OPEN advertises to a peer with these settings. */
-export function capabilitiesFor(c: SpeakerConfig, s: SessionSettings): Capability[] {
+export function capabilitiesFor(c: SpeakerConfig, s: SessionSettings, restarting = false): Capability[] {
   const families = s.families ?? ["ipv4-unicast", "ipv6-unicast"];
   const caps: Capability[] = families.map((f) => ({ kind: "multiprotocol", afi: familyAfi[f], safi: 1 }));
   caps.push(
@@ -198,11 +208,11 @@ export function capabilitiesFor(c: SpeakerConfig, s: SessionSettings): Capabilit
   if (restartTime > 0 || s.gracefulRestart !== false) {
     caps.push({
       kind: "graceful-restart",
-      restarting: false,
+      restarting: restarting && restartTime > 0,
       notification: false,
       restartTime,
       families:
-        restartTime > 0 ? families.map((f) => ({ afi: familyAfi[f], safi: 1, forwarding: false })) : [],
+        restartTime > 0 ? families.map((f) => ({ afi: familyAfi[f], safi: 1, forwarding: restarting })) : [],
     });
   }
   return caps;

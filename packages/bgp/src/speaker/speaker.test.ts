@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { State } from "../fsm/types.js";
 import { createSpeaker, type Speaker, type SpeakerOptions } from "./speaker.js";
+import { capabilitiesFor } from "./speaker-config.js";
 
 const running: Speaker[] = [];
 afterEach(async () => {
@@ -180,5 +181,43 @@ describe("Speaker", () => {
     );
     expect(b.neighbors()).toEqual([]);
     expect(() => b.reconfigure({ ...b.config, routerId: "0.0.0.0" })).toThrow(/routerId/);
+  });
+
+  it("restarting side (RFC 4724): Restart State and Forwarding bits, End-of-RIB withheld for the deferral", async () => {
+    const { a } = await pair({ a: { restarting: true, endOfRibDeferral: 0.6, gracefulRestartTime: 120 } });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(a.neighbors()[0]!.updatesSent).toBe(0); // nothing to announce, and End-of-RIB is withheld
+    // One End-of-RIB per negotiated family (IPv4 and IPv6).
+    await until("End-of-RIB after the deferral", () => a.neighbors()[0]!.updatesSent === 2, 3000);
+  });
+
+  it("advertises the graceful-restart capability with the R and F bits only when restarting", () => {
+    const gr = (restarting: boolean) =>
+      capabilitiesFor(
+        { localAs: 65001, routerId: "198.18.0.1", gracefulRestartTime: 120 },
+        {},
+        restarting,
+      ).find((c) => c.kind === "graceful-restart");
+    expect(gr(true)).toMatchObject({
+      restarting: true,
+      restartTime: 120,
+      families: [{ forwarding: true }, { forwarding: true }],
+    });
+    expect(gr(false)).toMatchObject({
+      restarting: false,
+      families: [{ forwarding: false }, { forwarding: false }],
+    });
+    // A helper-only speaker says so with restart time 0 and no families (RFC 4724 §3).
+    expect(
+      capabilitiesFor({ localAs: 65001, routerId: "198.18.0.1" }, {}).find(
+        (c) => c.kind === "graceful-restart",
+      ),
+    ).toEqual({
+      kind: "graceful-restart",
+      restarting: false,
+      notification: false,
+      restartTime: 0,
+      families: [],
+    });
   });
 });

@@ -134,11 +134,15 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   #dirty: PrefixKey[] = [];
   #flushScheduled = false;
   #stopped = false;
+  /** RFC 4724 restarting side, until the End-of-RIB deferral ends. */
+  #restarting: boolean;
+  #deferral: NodeJS.Timeout | undefined;
 
   constructor(config: SpeakerOptions) {
     super();
     validateSpeakerConfig(config);
     this.config = config;
+    this.#restarting = config.restarting === true;
     this.#log = config.logger ?? pino({ level: "silent" });
     this.engine = new RouteEngine({
       localAs: config.localAs,
@@ -163,7 +167,20 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       this.#servers.push(server);
       this.#log.info({ address: l.address, port: (server.address() as net.AddressInfo).port }, "listening");
     }
+    const deferral = this.config.endOfRibDeferral ?? 0;
+    if (deferral > 0) {
+      this.#deferral = setTimeout(() => this.#endDeferral(), deferral * 1000);
+      this.#deferral.unref();
+    } else this.#restarting = false;
     for (const e of this.#peers.values()) e.peer.start();
+  }
+
+  #endDeferral(): void {
+    this.#deferral = undefined;
+    this.#restarting = false;
+    this.#log.info("End-of-RIB deferral over");
+    this.engine.releaseEndOfRib();
+    this.#scheduleFlush();
   }
 
   /** Addresses the speaker listens on (useful with port 0). */
@@ -174,6 +191,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   /** Says goodbye (Cease/Administrative Shutdown with `communication`) on every session and stops. */
   async stop(communication = "speaker shutting down"): Promise<void> {
     this.#stopped = true;
+    if (this.#deferral !== undefined) clearTimeout(this.#deferral);
     for (const e of this.#peers.values()) {
       e.peer.stop(communication);
       if (e.staleTimer !== undefined) clearTimeout(e.staleTimer);
@@ -285,6 +303,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     neighbor: NeighborConfig | undefined,
   ): PeerEntry {
     const log = this.#log.child({ peer: address });
+    const speaker = this;
     const fsm: FsmConfig = {
       localAs: this.config.localAs,
       routerId: this.config.routerId,
@@ -300,7 +319,10 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       stableTime: SessionDefaults.stableTime,
       sendNotificationWithoutOpen: false,
       allowAutomaticStart: dynamic === undefined,
-      capabilities: capabilitiesFor(this.config, settings),
+      // A getter: the Restart State bit holds only during the deferral window.
+      get capabilities() {
+        return capabilitiesFor(speaker.config, settings, speaker.#restarting);
+      },
     };
     const active = neighbor !== undefined && neighbor.passive !== true;
     const peer = new Peer({
@@ -405,19 +427,22 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       e.staleTimer.unref();
     }
     const policy = e.policy;
-    this.engine.peerUp({
-      ref: e.ref,
-      ctx: negotiated.ctx,
-      families: negotiated.families,
-      ...(e.settings.addPathSendMax === undefined ? {} : { maxPaths: e.settings.addPathSendMax }),
-      ...(localAddress.includes(":") ? { localIpv6: localAddress } : { localIpv4: localAddress }),
-      ...(policy?.import === undefined
-        ? {}
-        : { importPolicy: policy.import === "accept" ? acceptAll : policy.import }),
-      ...(policy?.export === undefined
-        ? {}
-        : { exportPolicy: policy.export === "accept" ? () => accept : policy.export }),
-    });
+    this.engine.peerUp(
+      {
+        ref: e.ref,
+        ctx: negotiated.ctx,
+        families: negotiated.families,
+        ...(e.settings.addPathSendMax === undefined ? {} : { maxPaths: e.settings.addPathSendMax }),
+        ...(localAddress.includes(":") ? { localIpv6: localAddress } : { localIpv4: localAddress }),
+        ...(policy?.import === undefined
+          ? {}
+          : { importPolicy: policy.import === "accept" ? acceptAll : policy.import }),
+        ...(policy?.export === undefined
+          ? {}
+          : { exportPolicy: policy.export === "accept" ? () => accept : policy.export }),
+      },
+      this.#deferral !== undefined,
+    );
     this.emit("neighbor", this.#status(e));
     this.#scheduleFlush();
   }
