@@ -20,6 +20,7 @@ export const RrDefaults = {
   adminListen: { kind: "tcp", host: "127.0.0.1", port: 50179 } as Endpoint,
   metricsListen: { kind: "tcp", host: "127.0.0.1", port: 9179 } as TcpEndpoint,
   gracefulRestartTime: 120,
+  endOfRibDeferral: 10,
   logLevel: "info",
 } as const;
 
@@ -138,6 +139,12 @@ export const rrConfigSchema = z
       .min(0, { error: "must be 0-4095 s (RFC 4724 §3)" })
       .max(4095, { error: "must be 0-4095 s (RFC 4724 §3)" })
       .default(RrDefaults.gracefulRestartTime),
+    /** Seconds after start during which End-of-RIB is withheld from upstreams (RFC 4724 §4.1). */
+    endOfRibDeferral: z
+      .number({ error: "must be a number of seconds" })
+      .min(0, { error: "must be 0 or more seconds" })
+      .max(3600, { error: "must be at most 3600 s" })
+      .default(RrDefaults.endOfRibDeferral),
     dynamicRanges: z.array(dynamicRange).default([]),
     upstreams: z.array(upstream).default([]),
     admin: z

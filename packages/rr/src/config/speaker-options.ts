@@ -99,6 +99,10 @@ export function toSpeakerOptions(c: RrConfig, logger?: Logger): SpeakerOptions {
     clusterId: c.clusterId ?? c.routerId,
     listen: [{ address: c.listen.address, port: c.listen.port }],
     gracefulRestartTime: c.gracefulRestartTime,
+    // Every start may be a restart: with GR on, the upstream router keeps our
+    // previous paths (stale) until the LB clients are back and End-of-RIB goes out.
+    restarting: c.gracefulRestartTime > 0,
+    endOfRibDeferral: c.gracefulRestartTime > 0 ? c.endOfRibDeferral : 0,
     dynamicNeighbors: c.dynamicRanges.map(rangeConfig),
     neighbors: c.upstreams.map(neighborConfig),
     policies: policies(c.upstreams),

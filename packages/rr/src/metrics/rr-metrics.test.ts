@@ -38,6 +38,7 @@ describe("ts-rr metrics", () => {
         localAs: 65001,
         routerId: "198.18.0.1",
         listen: { address: "127.0.42.1", port: 0 },
+        endOfRibDeferral: 0, // End-of-RIB at once: the test counts it among the UPDATEs sent
         dynamicRanges: [{ name: "lb", prefixes: ["127.0.43.0/24"], asns: [65001], maxPeers: 4 }],
         upstreams: [
           {
