@@ -20,7 +20,7 @@ export const AgentLogEvent = {
   serviceConflict: "reconcile.service.conflict",
   announceChanged: "announce.changed",
   announceStopped: "announce.stopped",
-  bgpPending: "bgp.not-implemented",
+  bgpStarting: "bgp.starting",
   agentStarting: "agent.starting",
   agentStarted: "agent.started",
   agentDraining: "agent.draining",

@@ -14,6 +14,7 @@ import pino, { type Logger } from "pino";
 import { type RunningServer, startAdminServer } from "./admin/admin-server.js";
 import { AgentMetrics } from "./admin/agent-metrics.js";
 import { LbAgent } from "./agent/lb-agent.js";
+import { BgpAnnouncer } from "./bgp/announcer.js";
 import type { AgentConfig } from "./config/agent-config-schema.js";
 import { ConfigError } from "./config/config-error.js";
 import { listenUrl } from "./config/listen-address.js";
@@ -62,14 +63,16 @@ function logFatal(logger: Logger, error: unknown, what: string): void {
 export async function runAgent(options: RunOptions): Promise<number> {
   const logger = pino({ base: { name: "lb-agent" }, level: options.logLevel ?? "info" });
   let config: AgentConfig;
+  let announcer: BgpAnnouncer | undefined;
   try {
     config = await loadAgentConfig(options.configPath);
     if (options.logLevel === undefined) logger.level = config.logLevel;
     const nodeIp = resolveNodeIp(config, options.env ?? process.env);
     if (config.bgp !== undefined) {
-      logger.warn(
-        { event: AgentLogEvent.bgpPending, nodeIp, routeReflectors: config.bgp.routeReflectors.length },
-        "bgp section validated; BGP announcement is not implemented yet (the announce hook only logs)",
+      announcer = new BgpAnnouncer(config.bgp, nodeIp, logger);
+      logger.info(
+        { event: AgentLogEvent.bgpStarting, nodeIp, routeReflectors: config.bgp.routeReflectors.length },
+        "BGP: announcing healthy VIPs to the route reflectors",
       );
     }
   } catch (error) {
@@ -90,6 +93,7 @@ export async function runAgent(options: RunOptions): Promise<number> {
     node: new NodeNetwork({ logger, device: config.vipInterface }),
     createSource: (c) => createSource(c, logger),
     observer: metrics,
+    ...(announcer === undefined ? {} : { announce: announcer.hook }),
   });
   const running = agent;
   const servers: RunningServer[] = [];
@@ -124,10 +128,12 @@ export async function runAgent(options: RunOptions): Promise<number> {
         "metrics listening",
       );
     }
+    await announcer?.start();
     await running.start();
   } catch (error) {
     logFatal(logger, error, "cannot start");
     await Promise.all(servers.map((s) => s.close()));
+    await announcer?.stop("lb-agent failed to start");
     return 1;
   }
 
@@ -137,8 +143,11 @@ export async function runAgent(options: RunOptions): Promise<number> {
   return new Promise<number>((resolve) => {
     const stop = (signal: string): void => {
       logger.info({ signal }, `${signal} received`);
+      // The agent withdraws first (the announce hook gets an empty set), drains, cleans up;
+      // then the BGP sessions end with Cease/Administrative Shutdown.
       void running
         .shutdown()
+        .then(() => announcer?.stop())
         .then(() => Promise.all(servers.map((s) => s.close())))
         .then(() => resolve(0));
     };

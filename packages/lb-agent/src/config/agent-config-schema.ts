@@ -21,7 +21,7 @@
  *     metrics: { listen: 127.0.0.1:9471 }
  *     reconcile: { debounceMs: 100, backoff: { initialMs: 500, maxMs: 30000 } }
  *     shutdown: { drainMs: 10000 }
- *     bgp:                          # validated now, used once the speaker lands
+ *     bgp:                          # announce healthy VIPs to the route reflectors
  *       localAS: 64512
  *       routeReflectors: [{ address: 198.18.0.2, as: 64512, holdTimeSeconds: 90 }]
  */
