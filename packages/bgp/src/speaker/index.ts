@@ -5,3 +5,4 @@ export * from "./reconfigure.js";
 export * from "./route-engine.js";
 export * from "./speaker.js";
 export * from "./speaker-config.js";
+export * from "./speaker-views.js";

@@ -45,6 +45,7 @@ import {
   type SpeakerConfig,
   validateSpeakerConfig,
 } from "./speaker-config.js";
+import { type AdvertisedPath, type NeighborStatus, type RouteInfo, routeInfos } from "./speaker-views.js";
 
 /** Import/export policy for a neighbor; "accept" lifts the RFC 8212 default deny for eBGP. */
 export interface PolicyConfig {
@@ -57,43 +58,6 @@ export interface SpeakerOptions extends SpeakerConfig {
   readonly clock?: Clock;
   /** Policy per neighbor address or dynamic range name. */
   readonly policies?: Readonly<Record<string, PolicyConfig>>;
-}
-
-export interface NeighborStatus {
-  readonly address: string;
-  readonly asn: number | readonly number[];
-  readonly dynamic: string | undefined;
-  readonly state: State;
-  /** ms since the state last changed. */
-  readonly since: number;
-  readonly prefixesReceived: number;
-  readonly prefixesAdvertised: number;
-  /** UPDATE messages received / sent since the speaker started. */
-  readonly updatesReceived: number;
-  readonly updatesSent: number;
-  readonly lastError: DownReason | undefined;
-}
-
-export interface AdvertisedPath {
-  readonly prefix: string;
-  readonly pathId: number;
-  readonly nextHop: string | undefined;
-}
-
-export interface RouteInfo {
-  readonly prefix: string;
-  readonly best: boolean;
-  readonly multipath: boolean;
-  readonly peer: string;
-  readonly pathId: number;
-  readonly nextHop: string | undefined;
-  readonly asPath: readonly number[];
-  readonly localPref: number | undefined;
-  readonly med: number | undefined;
-  readonly communities: readonly number[];
-  readonly originatorId: string | undefined;
-  readonly clusterList: readonly string[];
-  readonly stale: boolean;
 }
 
 export interface SpeakerEvents {
@@ -222,33 +186,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
 
   /** Loc-RIB paths, optionally for one prefix. */
   routes(filter?: { prefix?: string }): RouteInfo[] {
-    const out: RouteInfo[] = [];
-    const rib = this.engine.locRib;
-    for (const key of rib.keys()) {
-      const prefix = prefixKeyToText(key);
-      if (filter?.prefix !== undefined && filter.prefix !== prefix) continue;
-      const best = rib.best(key);
-      const multipath = rib.multipath(key);
-      for (const p of rib.candidates(key)) {
-        const a = p.attrs.attrs;
-        out.push({
-          prefix,
-          best: p === best,
-          multipath: multipath.includes(p),
-          peer: p.peer.local ? "local" : p.peer.address,
-          pathId: p.pathId,
-          nextHop: a.nextHop,
-          asPath: (a.asPath ?? []).flatMap((s) => s.asns),
-          localPref: a.localPref,
-          med: a.med,
-          communities: a.communities ?? [],
-          originatorId: a.originatorId,
-          clusterList: a.clusterList ?? [],
-          stale: p.stale,
-        });
-      }
-    }
-    return out;
+    return routeInfos(this.engine.locRib, filter);
   }
 
   /** What a neighbor was sent (as of the last flush). */
