@@ -24,7 +24,7 @@ export const systemClock: Clock = (() => {
         live.delete(id);
         fn();
       }, ms);
-      t.unref?.();
+      // Not unref'd: a retry timer may be all that keeps an active-only speaker alive.
       live.set(id, t);
       return { id };
     },

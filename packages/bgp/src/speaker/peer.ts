@@ -39,6 +39,8 @@ export interface PeerEvents {
   down: [reason: DownReason];
   update: [update: UpdateMessage];
   "route-refresh": [message: RouteRefreshMessage];
+  /** A connection failed before Established (refused, bad OPEN, NOTIFICATION, ...). */
+  failed: [reason: DownReason];
   /** The last connection is gone and none will be attempted (dynamic or stopped peers). */
   idle: [];
 }
@@ -154,6 +156,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     });
     session.on("failed", (reason) => {
       this.#lastError = reason;
+      this.emit("failed", reason);
     });
     session.on("update", (u) => {
       if (this.#established === session) this.emit("update", u);

@@ -296,6 +296,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     };
     peer.on("established", (session, negotiated) => this.#up(entry, session, negotiated));
     peer.on("down", (reason) => this.#down(entry, reason));
+    peer.on("failed", () => this.emit("neighbor", this.#status(entry)));
     peer.on("update", (u) => this.#update(entry, u));
     peer.on("route-refresh", (m) => this.#refresh(entry, m));
     peer.on("idle", () => {
