@@ -5,6 +5,7 @@
  *
  *   SIGHUP          reload the configuration (reload.ts); a bad file is rejected, the old one runs on
  *   SIGTERM/SIGINT  Cease/Administrative Shutdown (RFC 8203) to every peer, close the servers, exit 0
+ *   SIGUSR2         stop for a restart: close every session WITHOUT a NOTIFICATION (RFC 4724), exit 0
  *
  * Nothing a peer or an operator sends takes the process down: bad peer
  * input ends that session (the speaker), bad config is rejected with the
@@ -115,6 +116,17 @@ export async function runDaemon(configPath: string): Promise<void> {
   };
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);
+  // SIGUSR2: stop for a restart (upgrade): no NOTIFICATION, so routers that help with
+  // graceful restart (RFC 4724) keep every path until the new process is back.
+  process.on("SIGUSR2", (signal) => {
+    if (stopping) return;
+    stopping = true;
+    daemon.log.info({ event: RrLogEvent.signal, signal }, "signal received: stopping for a graceful restart");
+    void daemon.speaker
+      .abandon()
+      .then(() => daemon.stop())
+      .finally(() => process.exit(0));
+  });
   process.on("SIGHUP", (signal) => {
     daemon.log.info({ event: RrLogEvent.signal, signal }, "signal received: reloading the configuration");
     void daemon.reload();

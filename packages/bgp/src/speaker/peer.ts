@@ -99,6 +99,19 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   /**
+   * For a restart of this process (RFC 4724): drop every connection
+   * WITHOUT a NOTIFICATION, so a graceful-restart helper keeps our routes.
+   */
+  abandon(): void {
+    this.#stopped = true;
+    for (const s of [this.#outgoing, this.#incoming]) {
+      if (s === undefined) continue;
+      s.stream?.destroy();
+      s.stop(); // the stream is gone: no Cease can be written
+    }
+  }
+
+  /**
    * The peer was removed or changed in the configuration: Cease with
    * `subcode` (RFC 4486: Peer De-configured by default) and stay down.
    */

@@ -220,4 +220,14 @@ describe("Speaker", () => {
       families: [],
     });
   });
+
+  it("abandon() drops sessions without a NOTIFICATION: a graceful-restart helper keeps the routes as stale", async () => {
+    const { a, b } = await pair({ a: { gracefulRestartTime: 120 } });
+    a.announce({ prefix: "203.0.113.40/32", nextHop: "198.18.0.11" });
+    await until("route at B", () => b.routes().length === 1);
+    await a.abandon();
+    await until("B sees the session end", () => b.neighbors()[0]!.state !== State.Established);
+    expect(b.neighbors()[0]!.lastError?.received).toBeUndefined();
+    expect(b.routes()).toMatchObject([{ prefix: "203.0.113.40/32", stale: true }]);
+  });
 });

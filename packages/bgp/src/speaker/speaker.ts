@@ -165,6 +165,21 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     await new Promise((r) => setTimeout(r, 50));
   }
 
+  /**
+   * Stops for a restart (RFC 4724 restarting side): every connection is
+   * closed WITHOUT a NOTIFICATION, so peers that help with graceful restart
+   * keep our routes (stale) until we are back and send End-of-RIB.
+   */
+  async abandon(): Promise<void> {
+    this.#stopped = true;
+    if (this.#deferral !== undefined) clearTimeout(this.#deferral);
+    for (const e of this.#peers.values()) {
+      e.peer.abandon();
+      if (e.staleTimer !== undefined) clearTimeout(e.staleTimer);
+    }
+    await Promise.all(this.#servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  }
+
   /** Adds or replaces one local route. */
   announce(route: LocalRoute): void {
     const rest = this.engine.localRoutes().filter((r) => r.prefix !== route.prefix);
