@@ -233,8 +233,8 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
         this.#forget(e);
       } else if (action === "refresh") {
         e.policy = policyOf(this.config, e.dynamic?.name ?? address);
-        e.session?.sendRouteRefresh(Afi.Ipv4, 1);
-        e.session?.sendRouteRefresh(Afi.Ipv6, 1);
+        // RFC 2918 §4: only for families the session negotiated.
+        for (const f of e.negotiated?.families ?? []) e.session?.sendRouteRefresh(f >> 8, f & 0xff);
       }
     }
     for (const n of plan.start) this.#addPeer(n.address, n, n.asn, undefined, n).peer.start();
