@@ -11,7 +11,6 @@
  * Host packages: qemu-system-x86 busybox-static kmod cpio xz-utils ipvsadm
  * (missing ones fail the test with the apt-get line). The first run downloads
  * the kernel .deb into the cache (see test/vm/README.md). Set
- * PORTLB_VM_TESTS=0 to skip explicitly on a machine that cannot run QEMU.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -19,7 +18,6 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const harness = fileURLToPath(new URL("./run-in-vm.sh", import.meta.url));
-const enabled = process.env.PORTLB_VM_TESTS !== "0";
 
 interface GuestRun {
   readonly exitCode: number | null;
@@ -48,7 +46,7 @@ function runGuest(script: string, timeoutSeconds: number): Promise<GuestRun> {
   });
 }
 
-describe.skipIf(!enabled)("IPVS in a QEMU guest (test/vm/run-in-vm.sh)", () => {
+describe("IPVS in a QEMU guest (test/vm/run-in-vm.sh)", () => {
   beforeAll(() => {
     const check = spawnSync(harness, ["check"], { encoding: "utf8" });
     if (check.status !== 0) throw new Error(`VM test prerequisites missing:\n${check.stderr}`);

@@ -15,7 +15,6 @@
  *
  * One guest boot runs one script (JS is 10-16x slower under TCG), and the
  * agents run from a private build (tsc, here, first) rather than through tsx.
- * PORTLB_VM_TESTS=0 skips it explicitly, like ipvs.vm.test.ts.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
@@ -24,7 +23,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const harness = fileURLToPath(new URL("./run-in-vm.sh", import.meta.url));
-const enabled = process.env.PORTLB_VM_TESTS !== "0";
 // a private build, so that a concurrent `pnpm build` rewriting dist/ cannot race the guest's reads;
 // inside the package, so that node resolves its node_modules
 const distDir = `packages/lb-agent/.vm-dist/${process.pid}`;
@@ -75,7 +73,7 @@ interface Result {
   ms: number;
 }
 
-describe.skipIf(!enabled)("lb-agent on real IPVS in a QEMU guest", () => {
+describe("lb-agent on real IPVS in a QEMU guest", () => {
   beforeAll(() => {
     const check = spawnSync(harness, ["check"], { encoding: "utf8" });
     if (check.status !== 0) throw new Error(`VM test prerequisites missing:\n${check.stderr}`);
