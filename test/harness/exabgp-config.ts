@@ -4,7 +4,7 @@
  *
  * Every neighbor is wired to one API process, the harness helper
  * (`exabgp-api-helper.sh`): ExaBGP writes what it receives (JSON encoder:
- * parsed UPDATEs and neighbor state changes) to the helper's stdin, which the
+ * parsed UPDATEs, ROUTE-REFRESH and neighbor state changes) to the helper's stdin, which the
  * helper appends to a file; the helper copies whatever the harness writes
  * into a named pipe to its stdout, which ExaBGP reads as API commands.
  */
@@ -65,7 +65,7 @@ export function exabgpConfig(
       "  api {",
       `    processes [ ${exabgpProcessName} ];`,
       "    neighbor-changes;",
-      "    receive { parsed; update; }",
+      "    receive { parsed; update; refresh; }",
       "  }",
       "}",
     );

@@ -9,6 +9,10 @@
  *     "attribute":{"origin":"igp","as-path":[64514],"med":7,"community":[[65000,1]]},
  *     "announce":{"ipv4 unicast":{"198.18.0.3":[{"nlri":"203.0.113.3/32","path-information":"0.0.0.1"}]}},
  *     "withdraw":{"ipv4 unicast":[{"nlri":"203.0.113.3/32"}]}}}}}
+ *   {"type":"refresh","neighbor":{"address":{"peer":…},"direction":"receive",
+ *     "route-refresh":{"afi":""ipv4"","safi":""unicast"","subtype":""query""}}}
+ *
+ * (ExaBGP 4.2 quotes the ROUTE-REFRESH fields twice, as shown; parseLine mends that.)
  */
 import { type BgpRoute, type Family, parseOrigin, type SessionState } from "./bgp-route.js";
 import { asArray, asNumber, asRecord, asString, dig, type JsonRecord } from "./json.js";
@@ -21,6 +25,18 @@ export interface ExabgpView {
   readonly routes: readonly BgpRoute[];
   /** Number of UPDATE messages seen (announce or withdraw), for "something arrived" waits. */
   readonly updates: number;
+  /** ROUTE-REFRESH messages received (RFC 2918), oldest first. */
+  readonly refreshes: readonly ExabgpRefresh[];
+}
+
+export interface ExabgpRefresh {
+  /** The neighbor that sent it. */
+  readonly peer: string;
+  /** "ipv4", "ipv6" as ExaBGP prints the AFI. */
+  readonly afi: string;
+  readonly safi: string;
+  /** "query" for a plain request; "begin" / "end" mark an enhanced refresh (RFC 7313). */
+  readonly subtype: string;
 }
 
 const familyOfKey = (key: string): Family | undefined =>
@@ -30,18 +46,16 @@ export function foldExabgpMessages(text: string): ExabgpView {
   const states = new Map<string, SessionState>();
   const routes = new Map<string, BgpRoute>();
   let updates = 0;
+  const refreshes: ExabgpRefresh[] = [];
   for (const line of text.split("\n")) {
     if (!line.startsWith("{")) continue;
-    let msg: JsonRecord | undefined;
-    try {
-      msg = asRecord(JSON.parse(line));
-    } catch {
-      continue; // a line cut short by a concurrent write: the next read sees it whole
-    }
+    const msg = parseLine(line);
+    if (msg === undefined) continue; // a line cut short by a concurrent write: the next read sees it whole
     if (msg?.type === harnessStartType) {
       // The harness (re)started ExaBGP: nothing from the previous run is current.
       states.clear();
       routes.clear();
+      refreshes.length = 0;
       continue;
     }
     const peer = asString(dig(msg, "neighbor", "address", "peer"));
@@ -53,9 +67,29 @@ export function foldExabgpMessages(text: string): ExabgpView {
     } else if (msg.type === "update") {
       updates++;
       applyUpdate(routes, peer, asRecord(dig(msg, "neighbor", "message", "update")) ?? {});
+    } else if (msg.type === "refresh") {
+      const r = dig(msg, "neighbor", "route-refresh");
+      refreshes.push({
+        peer,
+        afi: asString(dig(r, "afi")) ?? "",
+        safi: asString(dig(r, "safi")) ?? "",
+        subtype: asString(dig(r, "subtype")) ?? "",
+      });
     }
   }
-  return { states, routes: [...routes.values()], updates };
+  return { states, routes: [...routes.values()], updates, refreshes };
+}
+
+/** One JSON line; failing that, with ExaBGP 4.2's doubled quotes in ROUTE-REFRESH fields (`""ipv4""`) mended. */
+function parseLine(line: string): JsonRecord | undefined {
+  for (const text of [line, line.replace(/""([\w-]+)""/g, '"$1"')]) {
+    try {
+      return asRecord(JSON.parse(text));
+    } catch {
+      // try the mended text, then give up
+    }
+  }
+  return undefined;
 }
 
 function applyUpdate(routes: Map<string, BgpRoute>, peer: string, update: JsonRecord): void {

@@ -1,7 +1,9 @@
 /**
  * Interop with ExaBGP: our speaker (child process in namespace "ours") and a
  * private ExaBGP (namespace "exabgp") on one veth, IPv4 and IPv6 sessions;
- * ExaBGP's JSON API output is the reader. Addresses: DESIGN.md test address plan.
+ * ExaBGP's JSON API output is the reader. Addresses: DESIGN.md test address
+ * plan. Shared steps: route-checks.ts, session-checks.ts, capture.ts,
+ * our-speaker.ts.
  */
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
@@ -10,21 +12,11 @@ import { cleanupAll } from "../harness/cleanup-registry.js";
 import { Exabgp } from "../harness/exabgp.js";
 import type { ExabgpConfig, ExabgpNeighbor } from "../harness/exabgp-config.js";
 import { waitFor } from "../harness/process.js";
-import {
-  endOfRibFrom,
-  makePair,
-  OUR_AS4,
-  OUR4,
-  OUR6,
-  ourListen,
-  ourNeighbors,
-  ourRoutes,
-  startCapture,
-  THEIR_AS,
-  THEIR4,
-  THEIR6,
-} from "./setup.js";
-import { SpeakerProcess } from "./speaker-process.js";
+import { startCapture, waitEndOfRib } from "./capture.js";
+import { startOurSpeaker, waitSessions } from "./our-speaker.js";
+import { expectOurRoutesAt, expectWithdrawalsBothWays, prefixesOf, waitLearned } from "./route-checks.js";
+import { expectCeaseFrom, expectTheyAnswerRefresh, expectWeAnswerRefresh } from "./session-checks.js";
+import { makePair, OUR_AS4, OUR4, OUR6, ourRoutes, THEIR_AS, THEIR4, THEIR6 } from "./setup.js";
 
 function exaConfig(theirAs: number, ourAs: number, n: Partial<ExabgpNeighbor> = {}): ExabgpConfig {
   return {
@@ -61,51 +53,14 @@ describe("interop: ExaBGP", () => {
 
   it("eBGP, 4-octet AS, our side active: attributes both ways, End-of-RIB, refresh, withdrawals, shutdown both ways", async () => {
     const { ours, theirs } = await makePair("exabgp");
-    const capture = await startCapture(ours, "veth-ours");
+    const capture = await startCapture(ours);
     const exa = await Exabgp.start(theirs, exaConfig(THEIR_AS, OUR_AS4, { passive: true }));
-    const speaker = await SpeakerProcess.start(ours, {
-      localAs: OUR_AS4,
-      routerId: OUR4,
-      neighbors: ourNeighbors(THEIR_AS),
-    });
-    const { v4, v6 } = ourRoutes();
-    await speaker.setAnnouncements([v4, v6]);
-    await Promise.all([
-      speaker.waitEstablished(THEIR4),
-      speaker.waitEstablished(THEIR6),
-      exa.waitEstablished(OUR4),
-      exa.waitEstablished(OUR6),
-    ]);
+    const speaker = await startOurSpeaker(ours, "ebgp-active");
+    await waitSessions(speaker, exa);
     await announceTheirs(exa, false);
 
-    const at4 = await waitFor("ExaBGP has our IPv4 route", async () =>
-      routesFor(await exa.routes("ipv4"), v4.prefix).at(0),
-    );
-    expect(at4).toMatchObject({
-      nextHop: OUR4,
-      asPath: [OUR_AS4],
-      origin: "igp",
-      med: 50,
-      communities: ["65000:10"],
-      largeCommunities: ["4200000001:1:2"],
-      peer: OUR4,
-    });
-    const at6 = await waitFor("ExaBGP has our IPv6 route", async () =>
-      routesFor(await exa.routes("ipv6"), v6.prefix).at(0),
-    );
-    expect(at6).toMatchObject({
-      nextHop: OUR6,
-      asPath: [OUR_AS4],
-      med: 60,
-      communities: ["65000:20"],
-      largeCommunities: ["4200000001:3:4"],
-      peer: OUR6,
-    });
-    // Their End-of-RIB on both sessions, read off the wire.
-    await waitFor("their End-of-RIB on both sessions", async () => {
-      const msgs = await capture.read();
-      return endOfRibFrom(msgs, THEIR4).includes("ipv4") && endOfRibFrom(msgs, THEIR6).includes("ipv6");
-    });
+    await expectOurRoutesAt(exa, "ebgp");
+    await waitEndOfRib(capture, "theirs");
     // Our End-of-RIB, as ExaBGP decodes it, for each session's family.
     await waitFor("ExaBGP saw our End-of-RIB markers", () => {
       const text = received(exa);
@@ -130,33 +85,20 @@ describe("interop: ExaBGP", () => {
       communities: ["64512:7"],
     });
 
-    // Route refresh, ExaBGP asks: we send our Adj-RIB-Out again.
-    const before = await speaker.neighbor(THEIR4);
-    await exa.send(`neighbor ${OUR4} announce route-refresh ipv4 unicast`);
-    await waitFor(
-      "we answer ExaBGP's ROUTE-REFRESH with UPDATEs",
-      async () => (await speaker.neighbor(THEIR4)).updatesSent > before.updatesSent,
+    // Route refresh, ExaBGP asks. (We ask: the next case.)
+    await expectWeAnswerRefresh(speaker, exa, () =>
+      exa.send(`neighbor ${OUR4} announce route-refresh ipv4 unicast`),
     );
-    // (Route refresh asked by us is left out: we send ROUTE-REFRESH for IPv6 too on this
-    // IPv4-only session, and ExaBGP 4.2 then drops the TCP connection; see the report.)
 
-    // Withdrawals both ways.
-    await speaker.withdraw(v4.prefix);
-    await waitFor(
-      "ExaBGP sees our withdrawal",
-      async () => routesFor(await exa.routes("ipv4"), v4.prefix).length === 0,
-    );
-    await exa.withdraw("203.0.113.50/32", { neighbor: OUR4, nextHop: THEIR4 });
-    await speaker.waitNoRoute("203.0.113.50/32");
-    expect(await speaker.learned(THEIR6)).toHaveLength(1);
+    await expectWithdrawalsBothWays(speaker, exa, {
+      family: "ipv4",
+      theirs: "203.0.113.50/32",
+      withdrawTheirs: () => exa.withdraw("203.0.113.50/32", { neighbor: OUR4, nextHop: THEIR4 }),
+    });
 
     // ExaBGP tears the IPv6 session down: Cease/2 (ExaBGP sends no RFC 9003 message).
     await exa.send(`neighbor ${OUR6} teardown 2`);
-    const down = await waitFor("we see ExaBGP's Cease", async () => {
-      const n = await speaker.neighbor(THEIR6);
-      return n.lastError?.received !== undefined ? n : undefined;
-    });
-    expect(down.lastError?.received).toMatchObject({ code: 6, subcode: 2 });
+    await expectCeaseFrom(speaker, exa, THEIR6, { code: 6, subcode: 2 }, { mayReconnect: true });
     await speaker.waitNoRoute("2001:db8:500::/48");
 
     // We shut down: ExaBGP sees the session end and drops our routes. (ExaBGP 4.2 answers our
@@ -164,40 +106,54 @@ describe("interop: ExaBGP", () => {
     // so its state line carries no Cease to check.)
     await speaker.stop("portlb going away");
     await waitFor("ExaBGP sees our shutdown", async () => (await exa.sessionState(OUR4)) !== "Established");
-    expect(routesFor(await exa.routes("ipv4"), v4.prefix)).toEqual([]);
+    expect(routesFor(await exa.routes("ipv4"), ourRoutes().v4.prefix)).toEqual([]);
+  });
+
+  it("route refresh, we ask: ExaBGP receives ROUTE-REFRESH for each session's own family only, and its routes come again", async () => {
+    const { ours, theirs } = await makePair("exabgp");
+    const exa = await Exabgp.start(theirs, exaConfig(THEIR_AS, OUR_AS4, { passive: true }));
+    const speaker = await startOurSpeaker(ours, "ebgp-active");
+    await waitSessions(speaker, exa);
+    await announceTheirs(exa, false);
+
+    const sessions = [
+      { peer: THEIR4, exaPeer: OUR4, afi: "ipv4", theirs: "203.0.113.50/32" },
+      { peer: THEIR6, exaPeer: OUR6, afi: "ipv6", theirs: "2001:db8:500::/48" },
+    ];
+    for (const s of sessions) {
+      await speaker.waitRoute(s.theirs);
+      // Our import policy for this session changes: we send ROUTE-REFRESH (RFC 2918), ExaBGP's
+      // API prints it, and ExaBGP's UPDATEs reach us again. (ExaBGP 4.2.21 then fails inside
+      // while building its enhanced-refresh answer (RFC 7313 BoRR, its issue #1237: "'RouteRefresh'
+      // object is not iterable") and closes the TCP connection without a NOTIFICATION; the session
+      // comes back at once and ExaBGP sends its routes on it.)
+      await expectTheyAnswerRefresh(speaker, exa, s.peer);
+      await waitFor(`ExaBGP reports our ROUTE-REFRESH on the ${s.afi} session`, () =>
+        exa.view().refreshes.some((r) => r.peer === s.exaPeer),
+      );
+      await speaker.waitEstablished(s.peer);
+      expect(await speaker.waitRoute(s.theirs)).toMatchObject({ peer: s.peer, stale: false });
+      // No NOTIFICATION either way: ExaBGP found nothing wrong with our message.
+      const n = await speaker.neighbor(s.peer);
+      expect(n.lastError?.sent).toBeUndefined();
+      expect(n.lastError?.received).toBeUndefined();
+    }
+    // One request per session, for the family that session negotiated and no other.
+    expect(exa.view().refreshes).toEqual([
+      { peer: OUR4, afi: "ipv4", safi: "unicast", subtype: "query" },
+      { peer: OUR6, afi: "ipv6", safi: "unicast", subtype: "query" },
+    ]);
+    expect(prefixesOf(await speaker.learned())).toEqual(["2001:db8:500::/48", "203.0.113.50/32"]);
   });
 
   it("iBGP, 4-octet AS, our side passive: LOCAL_PREF both ways, withdrawals", async () => {
     const { ours, theirs } = await makePair("exabgp");
-    const speaker = await SpeakerProcess.start(ours, {
-      localAs: OUR_AS4,
-      routerId: OUR4,
-      listen: ourListen,
-      neighbors: ourNeighbors(OUR_AS4, { passive: true }),
-    });
-    const { v4, v6 } = ourRoutes({ localPref: 200 });
-    await speaker.setAnnouncements([v4, v6]);
+    const speaker = await startOurSpeaker(ours, "ibgp-passive");
     const exa = await Exabgp.start(theirs, exaConfig(OUR_AS4, OUR_AS4));
-    await Promise.all([exa.waitEstablished(OUR4), exa.waitEstablished(OUR6)]);
-    await Promise.all([speaker.waitEstablished(THEIR4), speaker.waitEstablished(THEIR6)]);
+    await waitSessions(speaker, exa);
     await announceTheirs(exa, true);
 
-    const at4 = await waitFor("ExaBGP has our IPv4 route", async () =>
-      routesFor(await exa.routes("ipv4"), v4.prefix).at(0),
-    );
-    expect(at4).toMatchObject({
-      nextHop: OUR4,
-      asPath: [],
-      localPref: 200,
-      med: 50,
-      communities: ["65000:10"],
-      largeCommunities: ["4200000001:1:2"],
-    });
-    const at6 = await waitFor("ExaBGP has our IPv6 route", async () =>
-      routesFor(await exa.routes("ipv6"), v6.prefix).at(0),
-    );
-    expect(at6).toMatchObject({ nextHop: OUR6, asPath: [], localPref: 200, med: 60 });
-
+    await expectOurRoutesAt(exa, "ibgp");
     expect(await speaker.waitRoute("203.0.113.50/32")).toMatchObject({
       peer: THEIR4,
       nextHop: THEIR4,
@@ -211,14 +167,11 @@ describe("interop: ExaBGP", () => {
       localPref: 150,
     });
 
-    await speaker.withdraw(v6.prefix);
-    await waitFor(
-      "ExaBGP sees our IPv6 withdrawal",
-      async () => routesFor(await exa.routes("ipv6"), v6.prefix).length === 0,
-    );
-    await exa.withdraw("2001:db8:500::/48", { neighbor: OUR6, nextHop: THEIR6 });
-    await speaker.waitNoRoute("2001:db8:500::/48");
-    expect(await speaker.learned(THEIR4)).toHaveLength(1);
+    await expectWithdrawalsBothWays(speaker, exa, {
+      family: "ipv6",
+      theirs: "2001:db8:500::/48",
+      withdrawTheirs: () => exa.withdraw("2001:db8:500::/48", { neighbor: OUR6, nextHop: THEIR6 }),
+    });
   });
 
   it("graceful restart: ExaBGP restarts with GR, our Loc-RIB keeps its routes and ends with exactly the re-announced set", async () => {
@@ -231,41 +184,21 @@ describe("interop: ExaBGP", () => {
           : n,
       ),
     });
-    const speaker = await SpeakerProcess.start(ours, {
-      localAs: OUR_AS4,
-      routerId: OUR4,
-      listen: ourListen,
-      neighbors: ourNeighbors(THEIR_AS),
-    });
-    await Promise.all([speaker.waitEstablished(THEIR4), speaker.waitEstablished(THEIR6)]);
+    const speaker = await startOurSpeaker(ours, "ebgp-listening");
+    await waitSessions(speaker);
     // One more route through the API only: a restarted ExaBGP does not re-announce it.
     await exa.announce("203.0.113.51/32", { neighbor: OUR4, nextHop: THEIR4 });
     await speaker.waitRoute("203.0.113.50/32");
     await speaker.waitRoute("203.0.113.51/32");
     const restarting = exa.restart();
-    const stale = await waitFor(
-      "our routes from ExaBGP are stale",
-      async () => {
-        const learned = await speaker.learned();
-        return learned.length === 2 && learned.every((r) => r.stale) ? learned : undefined;
-      },
-      {
-        intervalMs: 20,
-        describe: async () =>
-          `${JSON.stringify(await speaker.routes())} ${JSON.stringify(speaker.events.at(-1))}`,
-      },
-    );
+    const stale = await waitLearned(speaker, "our routes from ExaBGP are stale", { count: 2, stale: true });
     expect(stale).toHaveLength(2);
     await restarting;
-    await Promise.all([speaker.waitEstablished(THEIR4), speaker.waitEstablished(THEIR6)]);
-    const after = await waitFor(
-      "exactly the re-announced set, none stale",
-      async () => {
-        const learned = await speaker.learned();
-        return learned.length === 1 && learned.every((r) => !r.stale) ? learned : undefined;
-      },
-      { describe: async () => JSON.stringify(await speaker.routes()) },
-    );
+    await waitSessions(speaker);
+    const after = await waitLearned(speaker, "exactly the re-announced set, none stale", {
+      count: 1,
+      stale: false,
+    });
     expect(after.map((r) => r.prefix)).toEqual(["203.0.113.50/32"]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Interop with GoBGP: our speaker (child process in namespace "ours") and a
  * private gobgpd (namespace "gobgp") on one veth, IPv4 and IPv6 sessions.
- * Addresses: DESIGN.md test address plan.
+ * Addresses: DESIGN.md test address plan. Shared steps: route-checks.ts,
+ * session-checks.ts, capture.ts, our-speaker.ts.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { routesFor } from "../harness/bgp-route.js";
@@ -10,22 +11,15 @@ import { Gobgp } from "../harness/gobgp.js";
 import type { GobgpConfig, GobgpNeighbor } from "../harness/gobgp-config.js";
 import { parseJson } from "../harness/json.js";
 import { waitFor } from "../harness/process.js";
+import { startCapture, waitEndOfRib } from "./capture.js";
+import { startOurSpeaker, waitSessions } from "./our-speaker.js";
+import { expectOurRoutesAt, expectWithdrawalsBothWays, prefixesOf, waitLearned } from "./route-checks.js";
 import {
-  bgpConnections,
-  endOfRibFrom,
-  makePair,
-  OUR_AS4,
-  OUR4,
-  OUR6,
-  ourListen,
-  ourNeighbors,
-  ourRoutes,
-  startCapture,
-  THEIR_AS,
-  THEIR4,
-  THEIR6,
-} from "./setup.js";
-import { SpeakerProcess } from "./speaker-process.js";
+  expectCeaseFrom,
+  expectOneSessionAfterCollision,
+  expectTheyAnswerRefresh,
+} from "./session-checks.js";
+import { makePair, OUR_AS4, OUR4, OUR6, ourRoutes, THEIR_AS, THEIR4, THEIR6 } from "./setup.js";
 
 function gobgpConfig(theirAs: number, ourAs: number, n: Partial<GobgpNeighbor> = {}): GobgpConfig {
   return {
@@ -56,6 +50,9 @@ async function addTheirRoutes(gobgp: Gobgp, prefixes4: readonly string[] = ["203
   });
 }
 
+const neighborJson = async (gobgp: Gobgp, peer: string): Promise<string> =>
+  JSON.stringify(parseJson(await gobgp.gobgp(["-j", "neighbor", peer]), "gobgp neighbor"));
+
 describe("interop: GoBGP", () => {
   afterEach(() => cleanupAll());
 
@@ -63,44 +60,10 @@ describe("interop: GoBGP", () => {
     const { ours, theirs } = await makePair("gobgp");
     const gobgp = await Gobgp.start(theirs, gobgpConfig(THEIR_AS, OUR_AS4, { passive: true }));
     await addTheirRoutes(gobgp);
-    const speaker = await SpeakerProcess.start(ours, {
-      localAs: OUR_AS4,
-      routerId: OUR4,
-      neighbors: ourNeighbors(THEIR_AS),
-    });
-    const { v4, v6 } = ourRoutes();
-    await speaker.setAnnouncements([v4, v6]);
-    await Promise.all([
-      speaker.waitEstablished(THEIR4),
-      speaker.waitEstablished(THEIR6),
-      gobgp.waitEstablished(OUR4),
-      gobgp.waitEstablished(OUR6),
-    ]);
+    const speaker = await startOurSpeaker(ours, "ebgp-active");
+    await waitSessions(speaker, gobgp);
 
-    const at4 = await waitFor("GoBGP has our IPv4 route", async () =>
-      routesFor(await gobgp.routes("ipv4"), v4.prefix).at(0),
-    );
-    expect(at4).toMatchObject({
-      nextHop: OUR4,
-      asPath: [OUR_AS4],
-      origin: "igp",
-      med: 50,
-      communities: ["65000:10"],
-      largeCommunities: ["4200000001:1:2"],
-      peer: OUR4,
-    });
-    const at6 = await waitFor("GoBGP has our IPv6 route", async () =>
-      routesFor(await gobgp.routes("ipv6"), v6.prefix).at(0),
-    );
-    expect(at6).toMatchObject({
-      nextHop: OUR6,
-      asPath: [OUR_AS4],
-      med: 60,
-      communities: ["65000:20"],
-      largeCommunities: ["4200000001:3:4"],
-      peer: OUR6,
-    });
-
+    await expectOurRoutesAt(gobgp, "ebgp");
     expect(await speaker.waitRoute("203.0.113.40/32")).toMatchObject({
       peer: THEIR4,
       nextHop: THEIR4,
@@ -119,36 +82,21 @@ describe("interop: GoBGP", () => {
     });
 
     // End-of-RIB from us, as GoBGP records it (GoBGP sends its own only with graceful restart on).
-    const state = JSON.stringify(parseJson(await gobgp.gobgp(["-j", "neighbor", OUR4]), "gobgp neighbor"));
-    expect(state).toContain('"end_of_rib_received":true');
-    // Route refresh, we ask (import policy changed): GoBGP counts our ROUTE-REFRESH and re-sends.
+    expect(await neighborJson(gobgp, OUR4)).toContain('"end_of_rib_received":true');
+    // Route refresh, we ask: GoBGP counts our ROUTE-REFRESH and re-sends.
     // (GoBGP's own `softresetin` re-applies its Adj-RIB-In and sends no ROUTE-REFRESH.)
-    const received = (await speaker.neighbor(THEIR4)).updatesReceived;
-    await speaker.refresh(THEIR4);
-    await waitFor(
-      "GoBGP answers our ROUTE-REFRESH with UPDATEs",
-      async () => (await speaker.neighbor(THEIR4)).updatesReceived > received,
-    );
-    const counters = JSON.stringify(parseJson(await gobgp.gobgp(["-j", "neighbor", OUR4]), "gobgp neighbor"));
-    expect(counters).toMatch(/"received":\{[^}]*"refresh":[1-9]/);
+    await expectTheyAnswerRefresh(speaker, gobgp);
+    expect(await neighborJson(gobgp, OUR4)).toMatch(/"received":\{[^}]*"refresh":[1-9]/);
 
-    // Withdrawals both ways.
-    await speaker.withdraw(v4.prefix);
-    await waitFor(
-      "GoBGP loses our withdrawn route",
-      async () => routesFor(await gobgp.routes("ipv4"), v4.prefix).length === 0,
-    );
-    await gobgp.deleteRoute("203.0.113.40/32");
-    await speaker.waitNoRoute("203.0.113.40/32");
-    expect(await speaker.learned(THEIR6)).toHaveLength(1);
+    await expectWithdrawalsBothWays(speaker, gobgp, {
+      family: "ipv4",
+      theirs: "203.0.113.40/32",
+      withdrawTheirs: () => gobgp.deleteRoute("203.0.113.40/32"),
+    });
 
     // GoBGP shuts the IPv6 session down with an RFC 9003 message.
     await gobgp.gobgp(["neighbor", OUR6, "shutdown", "--reason", "gobgp maintenance"]);
-    const down = await waitFor("we see GoBGP's Cease", async () => {
-      const n = await speaker.neighbor(THEIR6);
-      return n.state !== "Established" && n.lastError?.received !== undefined ? n : undefined;
-    });
-    expect(down.lastError?.received).toMatchObject({
+    await expectCeaseFrom(speaker, gobgp, THEIR6, {
       code: 6,
       subcode: 2,
       shutdownCommunication: "gobgp maintenance",
@@ -162,40 +110,17 @@ describe("interop: GoBGP", () => {
       describe: () => gobgp.logs(),
       timeoutMs: 5_000,
     });
-    expect(routesFor(await gobgp.routes("ipv4"), v4.prefix)).toEqual([]);
+    expect(routesFor(await gobgp.routes("ipv4"), ourRoutes().v4.prefix)).toEqual([]);
   });
 
   it("iBGP, 4-octet AS, our side passive: LOCAL_PREF, withdrawals", async () => {
     const { ours, theirs } = await makePair("gobgp");
-    const speaker = await SpeakerProcess.start(ours, {
-      localAs: OUR_AS4,
-      routerId: OUR4,
-      listen: ourListen,
-      neighbors: ourNeighbors(OUR_AS4, { passive: true }),
-    });
-    const { v4, v6 } = ourRoutes({ localPref: 200 });
-    await speaker.setAnnouncements([v4, v6]);
+    const speaker = await startOurSpeaker(ours, "ibgp-passive");
     const gobgp = await Gobgp.start(theirs, { ...gobgpConfig(OUR_AS4, OUR_AS4), port: -1 });
     await addTheirRoutes(gobgp);
-    await Promise.all([gobgp.waitEstablished(OUR4), gobgp.waitEstablished(OUR6)]);
-    await Promise.all([speaker.waitEstablished(THEIR4), speaker.waitEstablished(THEIR6)]);
+    await waitSessions(speaker, gobgp);
 
-    const at4 = await waitFor("GoBGP has our IPv4 route", async () =>
-      routesFor(await gobgp.routes("ipv4"), v4.prefix).at(0),
-    );
-    expect(at4).toMatchObject({
-      nextHop: OUR4,
-      asPath: [],
-      localPref: 200,
-      med: 50,
-      communities: ["65000:10"],
-      largeCommunities: ["4200000001:1:2"],
-    });
-    const at6 = await waitFor("GoBGP has our IPv6 route", async () =>
-      routesFor(await gobgp.routes("ipv6"), v6.prefix).at(0),
-    );
-    expect(at6).toMatchObject({ nextHop: OUR6, asPath: [], localPref: 200, med: 60 });
-
+    await expectOurRoutesAt(gobgp, "ibgp");
     expect(await speaker.waitRoute("203.0.113.40/32")).toMatchObject({
       peer: THEIR4,
       nextHop: THEIR4,
@@ -204,14 +129,11 @@ describe("interop: GoBGP", () => {
     });
     expect(await speaker.waitRoute("2001:db8:400::/48")).toMatchObject({ peer: THEIR6, asPath: [] });
 
-    await speaker.withdraw(v6.prefix);
-    await waitFor(
-      "GoBGP loses our IPv6 route",
-      async () => routesFor(await gobgp.routes("ipv6"), v6.prefix).length === 0,
-    );
-    await gobgp.deleteRoute("2001:db8:400::/48");
-    await speaker.waitNoRoute("2001:db8:400::/48");
-    expect(await speaker.learned(THEIR4)).toHaveLength(1);
+    await expectWithdrawalsBothWays(speaker, gobgp, {
+      family: "ipv6",
+      theirs: "2001:db8:400::/48",
+      withdrawTheirs: () => gobgp.deleteRoute("2001:db8:400::/48"),
+    });
   });
 
   it("collision: both sides connect at once, exactly one session survives", async () => {
@@ -222,39 +144,24 @@ describe("interop: GoBGP", () => {
       neighbors: [{ address: OUR4, as: OUR_AS4, localAddress: THEIR4 }],
     });
     await gobgp.addRoute("203.0.113.40/32", { nextHop: THEIR4 });
-    const speaker = await SpeakerProcess.start(ours, {
-      localAs: OUR_AS4,
-      routerId: OUR4,
-      listen: ourListen,
-      neighbors: ourNeighbors(THEIR_AS).slice(0, 1),
-    });
-    await Promise.all([speaker.waitEstablished(THEIR4), gobgp.waitEstablished(OUR4)]);
-    await speaker.waitRoute("203.0.113.40/32");
-    await new Promise((r) => setTimeout(r, 3_000));
-    expect(await bgpConnections(ours)).toHaveLength(1);
-    expect((await speaker.neighbor(THEIR4)).state).toBe("Established");
-    expect(await gobgp.sessionState(OUR4)).toBe("Established");
+    const speaker = await startOurSpeaker(ours, "ebgp-listening", { ipv4Only: true });
+    await expectOneSessionAfterCollision(ours, speaker, gobgp, "203.0.113.40/32");
   });
 
   it("graceful restart: GoBGP restarts with GR, our Loc-RIB keeps its routes and ends with exactly the re-announced set", async () => {
     const { ours, theirs } = await makePair("gobgp");
-    const capture = await startCapture(ours, "veth-ours");
+    const capture = await startCapture(ours);
     const gobgp = await Gobgp.start(
       theirs,
       gobgpConfig(THEIR_AS, OUR_AS4, { gracefulRestart: true, gracefulRestartTime: 30 }),
     );
     await addTheirRoutes(gobgp, ["203.0.113.40/32", "203.0.113.41/32"]);
-    const speaker = await SpeakerProcess.start(ours, {
-      localAs: OUR_AS4,
-      routerId: OUR4,
-      listen: ourListen,
-      neighbors: ourNeighbors(THEIR_AS),
-    });
+    const speaker = await startOurSpeaker(ours, "ebgp-listening");
     await speaker.announce(ourRoutes().v4);
-    await Promise.all([speaker.waitEstablished(THEIR4), speaker.waitEstablished(THEIR6)]);
+    await waitSessions(speaker);
     await speaker.waitRoute("203.0.113.41/32");
     await speaker.waitRoute("2001:db8:400::/48");
-    expect((await speaker.learned()).map((r) => r.prefix).sort()).toEqual([
+    expect(prefixesOf(await speaker.learned())).toEqual([
       "2001:db8:400::/48",
       "203.0.113.40/32",
       "203.0.113.41/32",
@@ -263,37 +170,23 @@ describe("interop: GoBGP", () => {
     // gobgpd is killed (no NOTIFICATION) and restarted with the Restart State bit (-r);
     // meanwhile our routes from it stay, marked stale.
     const restarting = gobgp.restart({ graceful: true });
-    const stale = await waitFor(
-      "our routes from GoBGP are stale",
-      async () => {
-        const learned = await speaker.learned();
-        return learned.length === 3 && learned.every((r) => r.stale) ? learned : undefined;
-      },
-      { intervalMs: 20, describe: async () => JSON.stringify(await speaker.routes()) },
-    );
+    const stale = await waitLearned(speaker, "our routes from GoBGP are stale", { count: 3, stale: true });
     expect(stale).toHaveLength(3);
     await restarting;
     // It re-announces only part of what it had: one IPv4 route and the IPv6 one.
     await addTheirRoutes(gobgp, ["203.0.113.40/32"]);
-    await Promise.all([speaker.waitEstablished(THEIR4), speaker.waitEstablished(THEIR6)]);
-    const after = await waitFor(
-      "exactly the re-announced set, none stale",
-      async () => {
-        const learned = await speaker.learned();
-        return learned.length === 2 && learned.every((r) => !r.stale) ? learned : undefined;
-      },
-      { describe: async () => JSON.stringify(await speaker.routes()) },
-    );
-    expect(after.map((r) => r.prefix).sort()).toEqual(["2001:db8:400::/48", "203.0.113.40/32"]);
-    // GoBGP's End-of-RIB on both sessions (graceful restart on), read off the wire.
-    await waitFor("their End-of-RIB on both sessions", async () => {
-      const msgs = await capture.read();
-      return endOfRibFrom(msgs, THEIR4).includes("ipv4") && endOfRibFrom(msgs, THEIR6).includes("ipv6");
+    await waitSessions(speaker);
+    const after = await waitLearned(speaker, "exactly the re-announced set, none stale", {
+      count: 2,
+      stale: false,
     });
+    expect(prefixesOf(after)).toEqual(["2001:db8:400::/48", "203.0.113.40/32"]);
+    // GoBGP's End-of-RIB on both sessions (graceful restart on).
+    await waitEndOfRib(capture, "theirs");
 
     await waitFor(
       "GoBGP has our route again",
-      async () => routesFor(await gobgp.routes("ipv4"), "203.0.113.10/32").length === 1,
+      async () => routesFor(await gobgp.routes("ipv4"), ourRoutes().v4.prefix).length === 1,
     );
   });
 });

@@ -1,15 +1,12 @@
 /**
- * Shared pieces of the interop suites: two namespaces on one veth (ours
+ * The topology of every interop case: two namespaces on one veth (ours
  * 198.18.0.1 / 2001:db8::1, theirs 198.18.0.2 / 2001:db8::2, DESIGN.md test
- * address plan), the routes we announce, and readers for the kernel's TCP
- * sessions and captured BGP messages.
+ * address plan), the ASes, the routes we announce and our neighbor configs.
+ * Starting our speaker: our-speaker.ts; the checks the suites share:
+ * route-checks.ts, session-checks.ts, capture.ts.
  */
-import { join } from "node:path";
 import type { NeighborConfig } from "@portlb/bgp";
-import { runCommand } from "../harness/command.js";
 import { createVeth, Netns } from "../harness/netns.js";
-import { startProcess, waitFor } from "../harness/process.js";
-import { makeTempDir } from "../harness/temp-dir.js";
 import type { RunnerLocalRoute } from "./runner-protocol.js";
 
 export const OUR4 = "198.18.0.1";
@@ -87,68 +84,3 @@ export const ourListen = [
   { address: OUR4, port: 179 },
   { address: OUR6, port: 179 },
 ];
-
-/** Established TCP connections on port 179 in `ns` (`ss -tn`), as "local peer" pairs. */
-export async function bgpConnections(ns: Netns): Promise<string[]> {
-  const { stdout } = await ns.exec("ss", [
-    "-Htn",
-    "state",
-    "established",
-    "( sport = :179 or dport = :179 )",
-  ]);
-  return stdout
-    .split("\n")
-    .map((l) => l.trim().split(/\s+/))
-    .filter((f) => f.length >= 4)
-    .map((f) => `${f[2]} ${f[3]}`);
-}
-
-export interface CapturedMessage {
-  /** Source address of the TCP segment. */
-  readonly from: string;
-  /** tcpdump's decoding of the segment (all BGP messages in it). */
-  readonly text: string;
-}
-
-/**
- * tcpdump on `ifname` in `ns` (port 179 only), to observe BGP messages from
- * the outside: End-of-RIB markers, ROUTE-REFRESH, NOTIFICATION.
- */
-export async function startCapture(
-  ns: Netns,
-  ifname: string,
-): Promise<{ read(): Promise<CapturedMessage[]> }> {
-  const dir = makeTempDir("capture");
-  const file = join(dir, "bgp.pcap");
-  const proc = startProcess({
-    name: "tcpdump",
-    command: "tcpdump",
-    args: ["-i", ifname, "-U", "-n", "-w", file, "tcp port 179"],
-    logDir: dir,
-    netns: ns.name,
-  });
-  await waitFor("tcpdump listening", () => /listening on/.test(proc.logs()), { processes: [proc] });
-  return {
-    async read() {
-      const { stdout } = await runCommand("tcpdump", ["-n", "-vvv", "-r", file], { allowFailure: true });
-      const out: CapturedMessage[] = [];
-      for (const block of stdout.split(/\n(?=\d\d:\d\d:\d\d\.)/)) {
-        const m = /\s(\S+)\.\d+ > \S+\.\d+: Flags/.exec(block);
-        if (m?.[1] !== undefined && /BGP/.test(block)) out.push({ from: m[1], text: block });
-      }
-      return out;
-    },
-  };
-}
-
-/** Families ("ipv4"/"ipv6") of the End-of-RIB markers sent by `from`. */
-export function endOfRibFrom(messages: readonly CapturedMessage[], from: string): string[] {
-  const out: string[] = [];
-  for (const m of messages) {
-    if (m.from !== from) continue;
-    for (const msg of m.text.split(/(?=Update Message)/)) {
-      if (/End-of-Rib/i.test(msg)) out.push(/AFI: IPv6/.test(msg) ? "ipv6" : "ipv4");
-    }
-  }
-  return out;
-}
