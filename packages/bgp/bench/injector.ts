@@ -24,6 +24,10 @@ export interface InjectOptions {
   readonly messages: readonly Uint8Array[];
   /** Give up connecting after this long. */
   readonly timeoutMs?: number;
+  /** Once Established, wait for this before writing (to start several injections at the same moment). */
+  readonly startWhen?: Promise<unknown>;
+  /** Called when the session is Established, before waiting for `startWhen`. */
+  readonly onEstablished?: () => void;
 }
 
 export interface Injection {
@@ -90,21 +94,26 @@ function attempt(opts: InjectOptions): Promise<Injection> {
           send({ type: MessageType.Keepalive });
         } else if (msg.type === MessageType.Keepalive && sawOpen && !established) {
           established = true;
-          const startedAt = process.hrtime.bigint();
-          const written = new Promise<bigint>((done) => {
-            let last = true;
-            for (const m of opts.messages) last = socket.write(m);
-            if (last) done(process.hrtime.bigint());
-            else socket.once("drain", () => done(process.hrtime.bigint()));
-          });
-          resolve({
-            startedAt,
-            written,
-            close: () => {
-              clearInterval(keepalive);
-              socket.destroy();
-            },
-          });
+          opts.onEstablished?.();
+          const start = (): void => {
+            const startedAt = process.hrtime.bigint();
+            const written = new Promise<bigint>((done) => {
+              let last = true;
+              for (const m of opts.messages) last = socket.write(m);
+              if (last) done(process.hrtime.bigint());
+              else socket.once("drain", () => done(process.hrtime.bigint()));
+            });
+            resolve({
+              startedAt,
+              written,
+              close: () => {
+                clearInterval(keepalive);
+                socket.destroy();
+              },
+            });
+          };
+          if (opts.startWhen === undefined) start();
+          else void opts.startWhen.then(start);
         }
       }
     });

@@ -7,7 +7,8 @@
  *
  * Time: from the first UPDATE octet handed to the socket until the target
  * reports the whole table (portlb: its own line; daemons: their CLI polled
- * every 20 ms). Memory: the target process's peak RSS (VmHWM).
+ * every 20 ms). Memory: the target process's peak RSS (VmHWM). Our target
+ * runs compiled (bench/compile.ts), as the daemons do in production.
  *
  *     pnpm bench:load [--prefixes N] [--only portlb,bird,frr,gobgp]
  */
@@ -17,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Afi, encodeUpdate, endOfRib, makeContext } from "../src/wire/index.js";
+import { compileForBench } from "./compile.js";
 import { inject } from "./injector.js";
 import { blocks, makeV4, packTable } from "./table.js";
 
@@ -31,6 +33,8 @@ const count = Number(values.prefixes);
 const targets = values.only.split(",");
 const timeoutMs = Number(values.timeout) * 1000;
 const here = new URL(".", import.meta.url).pathname;
+const compiledTarget = compileForBench(join(here, "load-target.ts"));
+process.on("exit", () => compiledTarget.dispose());
 /** Extra V8 flags for the portlb target, e.g. PORTLB_NODE_FLAGS="--max-semi-space-size=64". */
 const nodeFlags = (process.env.PORTLB_NODE_FLAGS ?? "").split(" ").filter(Boolean);
 const address = "127.0.10.1";
@@ -73,6 +77,14 @@ async function poll(what: string, probe: () => number): Promise<void> {
   }
 }
 
+/** CPU seconds (user + system) the process has used: /proc/<pid>/stat fields 14 and 15. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticksPerSecond = 100;
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
+
 function peakRss(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -85,16 +97,7 @@ const portlb: Target = {
   start: () =>
     spawn(
       process.execPath,
-      [
-        ...nodeFlags,
-        "--import",
-        "tsx",
-        join(here, "load-target.ts"),
-        "--port",
-        "1790",
-        "--expect",
-        String(count),
-      ],
+      [...nodeFlags, compiledTarget.file, "--port", "1790", "--expect", String(count)],
       {
         stdio: ["ignore", "pipe", "inherit"],
       },
@@ -248,7 +251,8 @@ const gobgp: Target = {
 };
 
 const all = [portlb, bird, frr, gobgp].filter((t) => targets.includes(t.name));
-const results: Record<string, { seconds: number; rss: number }> = {};
+/** cpu: the target's CPU seconds during the load — steadier than wall time on a busy machine. */
+const results: Record<string, { seconds: number; rss: number; cpu: number }> = {};
 for (const t of all) {
   if (t.name !== "portlb" && !existsSync("/usr/sbin/bird") && t.name === "bird") continue;
   const dir = mkdtempSync(join(tmpdir(), `portlb-load-${t.name}-`));
@@ -262,13 +266,15 @@ for (const t of all) {
       routerId: injectorAddress,
       messages,
     });
+    const cpu0 = cpuSeconds(t.pid(child, dir));
     await t.loaded(child, dir);
     const seconds = Number(process.hrtime.bigint() - injection.startedAt) / 1e9;
+    const cpu = cpuSeconds(t.pid(child, dir)) - cpu0;
     const rss = peakRss(t.pid(child, dir));
-    results[t.name] = { seconds, rss };
+    results[t.name] = { seconds, rss, cpu };
     console.log(
       `bench load-${t.name} prefixes=${count} seconds=${seconds.toFixed(3)} prefixes_per_s=${Math.round(count / seconds)} ` +
-        `peak_rss_mb=${(rss / 1e6).toFixed(0)} rss_bytes_per_prefix=${Math.round(rss / count)}`,
+        `cpu_s=${cpu.toFixed(2)} peak_rss_mb=${(rss / 1e6).toFixed(0)} rss_bytes_per_prefix=${Math.round(rss / count)}`,
     );
     injection.close();
   } catch (err) {
@@ -285,7 +291,8 @@ if (ours !== undefined) {
   for (const [name, r] of Object.entries(results)) {
     if (name === "portlb") continue;
     console.log(
-      `ratio portlb/${name} time=${(ours.seconds / r.seconds).toFixed(2)} rss=${(ours.rss / r.rss).toFixed(2)}`,
+      `ratio portlb/${name} time=${(ours.seconds / r.seconds).toFixed(2)} cpu=${(ours.cpu / r.cpu).toFixed(2)} ` +
+        `rss=${(ours.rss / r.rss).toFixed(2)}`,
     );
   }
 }

@@ -1,0 +1,450 @@
+/**
+ * `pnpm bench:rr` — issue 4's route-reflector benchmark, the bgperf method on
+ * this machine, over loopback only:
+ *
+ *   injector (this process, 127.0.12.1) --N prefixes--> reflector (127.0.11.x)
+ *       --> M receivers (one child process, 127.0.12.129...)
+ *
+ * The injector (packages/bgp/bench/injector.ts) writes the synthetic table
+ * (packages/bgp/bench/table.ts: N unique IPv4 prefixes, 5,000 per attribute
+ * set, End-of-RIB) as fast as the socket takes it; the receivers
+ * (receivers.ts) count distinct prefixes. Time runs from the first UPDATE
+ * octet the injector writes to the moment the last receiver holds all N
+ * (both ends read CLOCK_MONOTONIC). Memory is the reflector process's peak
+ * RSS (VmHWM; FRR: bgpd). ts-rr, BIRD 2, FRR (bgpd, no zebra) and GoBGP run
+ * as the reflector in turn, in the same invocation, with the same bytes.
+ *
+ * Also measured: the floor (M injections straight into the M receivers, no
+ * reflector: what the harness itself costs), and 1,000 dynamic peers: ts-rr
+ * with a listen range of 127.11.0.0/20, 1,000 sessions from distinct
+ * addresses opened at once; time until every one is Established, and
+ * ts-rr's peak RSS.
+ *
+ *     pnpm bench:rr [--sizes 100k:10,1m:1] [--targets ts-rr,bird,frr,gobgp]
+ *                   [--peers 1000] [--timeout 240] [--repeat 1] [--no-floor]
+ *                   [--ts-rr bundle|source]
+ *
+ * `--repeat R` runs every reflector R times per size and keeps the fastest
+ * run (with that run's RSS). `--ts-rr source` runs the daemon through tsx
+ * instead of a bundle (adds tsx's ~40 MB loader to its RSS).
+ *
+ * Lines: `bench rr-<target> n=.. m=.. seconds=.. peak_rss_mb=..`,
+ * `ratio ts-rr/<target> n=.. m=.. time=.. rss=..`, `target ... MET|NOT MET`.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import { availableParallelism } from "node:os";
+import { parseArgs } from "node:util";
+import { Afi, encodeUpdate, endOfRib, makeContext } from "@portlb/bgp/wire";
+import { type Injection, inject } from "../../bgp/bench/injector.js";
+import { blocks, makeV4, packTable } from "../../bgp/bench/table.js";
+import {
+  exitOf,
+  installCleanup,
+  logTail,
+  procStatusKb,
+  removeDir,
+  sleep,
+  stop,
+  tempDir,
+  track,
+  withTimeout,
+} from "./bench-processes.js";
+import { type Receivers, startReceivers } from "./receiver-process.js";
+import {
+  bundleTsRr,
+  type Clients,
+  type Reflector,
+  reflectors,
+  startTsRr,
+  tsRrAdmin,
+  tsRrConfig,
+} from "./reflectors.js";
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: "string", default: "100k:10,1m:1" },
+    targets: { type: "string", default: "ts-rr,bird,frr,gobgp" },
+    peers: { type: "string", default: "1000" },
+    timeout: { type: "string", default: "240" },
+    "no-floor": { type: "boolean", default: false },
+    "ts-rr": { type: "string", default: "bundle" },
+    repeat: { type: "string", default: "1" },
+  },
+});
+
+/** "100k:10" -> { n: 100000, m: 10 }. */
+function parseSize(text: string): { label: string; n: number; m: number } {
+  const match = /^(\d+(?:\.\d+)?)([km]?):(\d+)$/i.exec(text.trim());
+  if (match === null) throw new Error(`--sizes: "${text}" is not N:M, e.g. 100k:10`);
+  const scale = { "": 1, k: 1e3, m: 1e6 }[match[2]!.toLowerCase() as "" | "k" | "m"];
+  const n = Math.round(Number(match[1]) * scale);
+  const m = Number(match[3]);
+  if (n < 1 || m < 1 || m > 120) throw new Error(`--sizes: "${text}": need N >= 1 and 1 <= M <= 120`);
+  return { label: text.trim(), n, m };
+}
+
+const sizes = values.sizes.split(",").filter(Boolean).map(parseSize);
+const targetNames = values.targets.split(",").filter(Boolean);
+for (const t of targetNames)
+  if (!reflectors.some((r) => r.name === t)) throw new Error(`--targets: unknown reflector "${t}"`);
+const targets = reflectors.filter((r) => targetNames.includes(r.name));
+const peerCount = Number(values.peers);
+const timeoutMs = Number(values.timeout) * 1000;
+const repeat = Math.max(1, Number(values.repeat));
+
+installCleanup();
+
+const injectorAddress = "127.0.12.1";
+const receiverBase = 129; // receivers are 127.0.12.129 .. 127.0.12.248 (127.0.12.128/25)
+const floorAddress = "127.0.12.250";
+const floorPort = 11799;
+const peersRr = "127.0.13.1";
+const peersRange = "127.11.0.0/20";
+const peersFirst = "127.11.0.1";
+
+const mb = (kb: number): string => (kb / 1024).toFixed(0);
+
+// ---------------------------------------------------------------- runs
+
+const ctx = makeContext({ fourOctetAs: true });
+
+/** The table of `n` prefixes as UPDATEs plus End-of-RIB (NEXT_HOP is data only: 198.18.0.2). */
+function tableMessages(n: number): Uint8Array[] {
+  const messages = packTable(
+    blocks(Afi.Ipv4, makeV4(n), 5000, { nextHop: "198.18.0.2", localPref: 100, firstAs: 65010 }),
+    ctx,
+  );
+  messages.push(encodeUpdate(endOfRib(Afi.Ipv4, 1), ctx));
+  return messages;
+}
+
+interface Result {
+  readonly seconds: number;
+  readonly peakKb: number;
+  readonly idleKb: number;
+}
+
+/**
+ * The floor: the injector straight into M listening receivers (M copies of
+ * the table written at once), no reflector. What the harness itself costs.
+ */
+async function runFloor(n: number, m: number, messages: readonly Uint8Array[]): Promise<number> {
+  const dir = tempDir("floor");
+  const injections: Injection[] = [];
+  const receivers = startReceivers(dir, {
+    host: floorAddress,
+    port: floorPort,
+    source: floorAddress,
+    count: m,
+    expect: n,
+    listen: true,
+    connectTimeoutMs: timeoutMs,
+  });
+  try {
+    await withTimeout("floor receivers listening", 60_000, receivers.listening);
+    // Every session Established first, then all M start writing at once.
+    let up = 0;
+    let open = (): void => undefined;
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    const all = await withTimeout(
+      `floor: ${m} injector sessions Established`,
+      60_000,
+      Promise.all(
+        Array.from({ length: m }, () =>
+          inject({
+            host: floorAddress,
+            port: floorPort,
+            localAddress: injectorAddress,
+            asn: 65001,
+            routerId: injectorAddress,
+            messages,
+            startWhen: gate,
+            onEstablished: () => {
+              if (++up === m) open();
+            },
+          }),
+        ),
+      ),
+    );
+    injections.push(...all);
+    const done = await withTimeout("floor receivers", timeoutMs, receivers.done);
+    let first = injections[0]!.startedAt;
+    for (const i of injections) if (i.startedAt < first) first = i.startedAt;
+    return Number(done - first) / 1e9;
+  } finally {
+    for (const i of injections) i.close();
+    await stop(receivers.child);
+    removeDir(dir);
+  }
+}
+
+async function runReflector(
+  r: Reflector,
+  n: number,
+  m: number,
+  messages: readonly Uint8Array[],
+): Promise<Result> {
+  const dir = tempDir(r.name);
+  const receiverAddresses = Array.from({ length: m }, (_, i) => `127.0.12.${receiverBase + i}`);
+  const clients: Clients = {
+    injector: injectorAddress,
+    receivers: receiverAddresses,
+    receiverRange: "127.0.12.128/25",
+  };
+  const daemon = track(r.start(dir, clients));
+  const logName =
+    { "ts-rr": "ts-rr.log", bird: "bird.log", frr: "bgpd.log", gobgp: "gobgpd.log" }[r.name] ?? "";
+  const died = exitOf(r.name, daemon, dir, logName);
+  died.catch(() => undefined);
+  let injection: Injection | undefined;
+  const receivers = startReceivers(dir, {
+    host: r.address,
+    port: r.port,
+    source: receiverAddresses[0]!,
+    count: m,
+    expect: n,
+    connectTimeoutMs: timeoutMs,
+  });
+  try {
+    await withTimeout(
+      `${r.name}: ${m} receivers Established`,
+      60_000,
+      Promise.race([receivers.ready, died]),
+    ).catch((err: Error) => {
+      throw new Error(`${err.message} (${receivers.established()} of ${m} up)`);
+    });
+    const pid = daemon.pid!;
+    const idleKb = procStatusKb(pid, "VmRSS");
+    injection = await Promise.race([
+      inject({
+        host: r.address,
+        port: r.port,
+        localAddress: injectorAddress,
+        asn: 65001,
+        routerId: injectorAddress,
+        messages,
+        timeoutMs: 30_000,
+      }),
+      died,
+    ]);
+    const done = await withTimeout(
+      `${r.name}: every receiver holding ${n} prefixes`,
+      timeoutMs,
+      Promise.race([receivers.done, died]),
+    ).catch((err: Error) => {
+      throw new Error(
+        `${err.message} (${receivers.complete()} of ${m} complete; ${receivers.progress()} prefixes per receiver)`,
+      );
+    });
+    const seconds = Number(done - injection.startedAt) / 1e9;
+    return { seconds, peakKb: procStatusKb(pid, "VmHWM"), idleKb };
+  } catch (err) {
+    throw new Error(
+      `${err instanceof Error ? err.message : String(err)}; ${r.name} log: ${logTail(dir, logName)}`,
+    );
+  } finally {
+    injection?.close();
+    await stop(receivers.child);
+    await stop(daemon, 5000);
+    removeDir(dir);
+  }
+}
+
+function get(host: string, port: number, path: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host, port, path, timeout: 5000 }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => {
+        body += d;
+      });
+      res.on("end", () => {
+        try {
+          resolve(JSON.parse(body));
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    req.on("error", reject);
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+  });
+}
+
+interface Health {
+  readonly bgpListening?: readonly unknown[];
+  readonly neighbors?: number;
+  readonly established?: number;
+}
+
+/** ts-rr with a dynamic range, `count` sessions opened at once from distinct addresses. */
+async function runPeers(
+  count: number,
+): Promise<{ seconds: number; peakKb: number; rssKb: number; established: number }> {
+  const dir = tempDir("peers");
+  const daemon = track(
+    startTsRr(
+      dir,
+      tsRrConfig({
+        address: peersRr,
+        ranges: [{ name: "pods", prefixes: [peersRange], maxPeers: Math.max(1024, count) }],
+      }),
+    ),
+  );
+  const died = exitOf("ts-rr", daemon, dir, "ts-rr.log");
+  died.catch(() => undefined);
+  const admin = tsRrAdmin(peersRr);
+  let receivers: Receivers | undefined;
+  try {
+    // Wait until ts-rr listens, so the clock measures sessions, not start-up.
+    await withTimeout(
+      "ts-rr admin API",
+      60_000,
+      Promise.race([
+        died,
+        (async () => {
+          for (;;) {
+            const h = (await get(admin.host, admin.port, "/healthz").catch(() => ({}))) as Health;
+            if ((h.bgpListening?.length ?? 0) > 0) return;
+            await sleep(100);
+          }
+        })(),
+      ]),
+    );
+    receivers = startReceivers(dir, {
+      host: peersRr,
+      port: 11790,
+      source: peersFirst,
+      count,
+      expect: 0,
+      connectTimeoutMs: timeoutMs,
+    });
+    const started = await withTimeout("peer sessions start", 60_000, receivers.started);
+    const r = receivers;
+    const ready = await withTimeout(
+      `${count} dynamic peers Established`,
+      timeoutMs,
+      Promise.race([r.ready, died]),
+    ).catch((err: Error) => {
+      throw new Error(`${err.message} (${r.established()} of ${count} up)`);
+    });
+    const health = (await get(admin.host, admin.port, "/healthz")) as Health;
+    const pid = daemon.pid!;
+    return {
+      seconds: Number(ready - started) / 1e9,
+      peakKb: procStatusKb(pid, "VmHWM"),
+      rssKb: procStatusKb(pid, "VmRSS"),
+      established: health.established ?? 0,
+    };
+  } finally {
+    if (receivers !== undefined) await stop(receivers.child);
+    await stop(daemon, 5000);
+    removeDir(dir);
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+const verdict = (ok: boolean): string => (ok ? "MET" : "NOT MET");
+
+const loadavg = (): string => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(",");
+console.log(`bench rr-machine cpus=${availableParallelism()} loadavg=${loadavg()} node=${process.version}`);
+
+if (values["ts-rr"] !== "bundle" && values["ts-rr"] !== "source")
+  throw new Error(`--ts-rr: "${values["ts-rr"]}" is neither bundle nor source`);
+if (values["ts-rr"] === "bundle" && (targets.some((t) => t.name === "ts-rr") || peerCount > 0)) {
+  const file = await bundleTsRr(tempDir("bundle"));
+  console.log(`bench rr-ts-rr-build bundle=${file} (esbuild, from source)`);
+}
+
+for (const size of sizes) {
+  const messages = tableMessages(size.n);
+  const bytes = messages.reduce((s, m) => s + m.length, 0);
+  console.log(`bench rr-input n=${size.n} m=${size.m} messages=${messages.length} bytes=${bytes}`);
+  if (!values["no-floor"]) {
+    try {
+      const seconds = await runFloor(size.n, size.m, messages);
+      console.log(
+        `bench rr-floor n=${size.n} m=${size.m} seconds=${seconds.toFixed(3)} (injector -> receivers, no reflector)`,
+      );
+    } catch (err) {
+      console.log(`bench rr-floor n=${size.n} m=${size.m} error=${JSON.stringify(String(err))}`);
+    }
+  }
+  const results = new Map<string, Result>();
+  for (const r of targets) {
+    const runs: Result[] = [];
+    for (let k = 0; k < repeat; k++) {
+      try {
+        runs.push(await runReflector(r, size.n, size.m, messages));
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        console.log(`bench rr-${r.name} n=${size.n} m=${size.m} error=${JSON.stringify(message)}`);
+      }
+    }
+    if (runs.length === 0) continue;
+    // The fastest run (and its RSS): the least disturbed by whatever else the machine does.
+    const res = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+    results.set(r.name, res);
+    const all =
+      repeat > 1 ? ` runs=${runs.length} all_seconds=${runs.map((x) => x.seconds.toFixed(3)).join(",")}` : "";
+    console.log(
+      `bench rr-${r.name} n=${size.n} m=${size.m} seconds=${res.seconds.toFixed(3)} ` +
+        `prefixes_per_s=${Math.round(size.n / res.seconds)} peak_rss_mb=${mb(res.peakKb)} idle_rss_mb=${mb(res.idleKb)}${all}`,
+    );
+  }
+  const ours = results.get("ts-rr");
+  if (ours === undefined) continue;
+  for (const [name, res] of results) {
+    if (name === "ts-rr") continue;
+    console.log(
+      `ratio ts-rr/${name} n=${size.n} m=${size.m} time=${(ours.seconds / res.seconds).toFixed(2)} rss=${(ours.peakKb / res.peakKb).toFixed(2)}`,
+    );
+  }
+  const at = `rr-${size.label}`;
+  for (const name of ["frr", "gobgp"]) {
+    const other = results.get(name);
+    if (other === undefined) continue;
+    console.log(
+      `target ${at} faster-than-${name} ts-rr=${ours.seconds.toFixed(3)}s ${name}=${other.seconds.toFixed(3)}s goal<${name} ${verdict(ours.seconds < other.seconds)}`,
+    );
+  }
+  const b = results.get("bird");
+  if (b !== undefined) {
+    const t = ours.seconds / b.seconds;
+    const m = ours.peakKb / b.peakKb;
+    console.log(`target ${at} time-vs-bird ts-rr/bird=${t.toFixed(2)} goal<=2 ${verdict(t <= 2)}`);
+    console.log(`target ${at} rss-vs-bird ts-rr/bird=${m.toFixed(2)} goal<=2 ${verdict(m <= 2)}`);
+  }
+}
+
+if (peerCount > 0) {
+  // Both ts-rr and the sessions' process hold one socket per peer; their soft
+  // limit is raised to the hard one (spawnWithFiles), which must be big enough.
+  const hard = spawnSync("sh", ["-c", "ulimit -Hn"], { encoding: "utf8" }).stdout.trim();
+  if (hard !== "unlimited" && Number(hard) < peerCount + 200)
+    console.log(
+      `bench rr-peers warning: open-files hard limit ${hard} < ${peerCount + 200}; sessions may fail`,
+    );
+  try {
+    const p = await runPeers(peerCount);
+    console.log(
+      `bench rr-peers peers=${peerCount} established=${p.established} seconds=${p.seconds.toFixed(3)} ` +
+        `peak_rss_mb=${mb(p.peakKb)} rss_mb=${mb(p.rssKb)}`,
+    );
+    console.log(
+      `target rr-peers established ${p.established}/${peerCount} in ${p.seconds.toFixed(3)}s goal<=10s ${verdict(p.established >= peerCount && p.seconds <= 10)}`,
+    );
+    console.log(`target rr-peers peak_rss ${mb(p.peakKb)}MB goal<300MB ${verdict(p.peakKb / 1024 < 300)}`);
+  } catch (err) {
+    console.log(
+      `bench rr-peers peers=${peerCount} error=${JSON.stringify(String(err instanceof Error ? err.message : err))}`,
+    );
+    console.log(`target rr-peers established goal<=10s NOT MET`);
+  }
+}
+console.log(`bench rr-machine loadavg_at_end=${loadavg()}`);
