@@ -96,7 +96,8 @@ describe("lb-agent on real IPVS in a QEMU guest", () => {
     if (build.status !== 0) throw new Error(`building lb-agent failed:\n${build.stdout}${build.stderr}`);
   }, 300_000);
 
-  afterAll(() => rmSync(`${repoRoot}packages/lb-agent/.vm-dist`, { recursive: true, force: true }));
+  // only this file's build: another VM test file may be using its own next to it
+  afterAll(() => rmSync(`${repoRoot}${distDir}`, { recursive: true, force: true }));
 
   it("balances, stays consistent across LB pods with mh, fails over on health, and shuts down cleanly", async () => {
     const run = await runGuest("test/vm/guest/lb-agent.sh", [distDir], 270);
