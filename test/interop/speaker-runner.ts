@@ -19,6 +19,7 @@ import {
   type PolicyConfig,
   prefixKeyToText,
   type SpeakerConfig,
+  samePath,
 } from "@portlb/bgp";
 import type { RunnerCommand, RunnerRoute } from "./runner-protocol.js";
 
@@ -53,7 +54,7 @@ function routes(prefix: string | undefined): RunnerRoute[] {
       const a = p.attrs.attrs;
       out.push({
         prefix: text,
-        best: p === best,
+        best: samePath(p, best),
         peer: p.peer.local ? "local" : p.peer.address,
         nextHop: a.nextHop,
         origin: a.origin === undefined ? undefined : origins[a.origin],

@@ -12,9 +12,10 @@ import {
   Safi,
   type UpdateMessage,
 } from "../wire/index.js";
-import { AdjRibIn, type PathSink } from "./adj-rib-in.js";
+import { AdjRibIn } from "./adj-rib-in.js";
 import { AttrInterner } from "./attr-intern.js";
-import { makePeerRef, type Path } from "./path.js";
+import { LocRib } from "./loc-rib.js";
+import { makePeerRef } from "./path.js";
 import { accept, modify, reject } from "./policy.js";
 import { type PrefixKey, prefixKeyFromText, prefixKeyToText } from "./prefix-key.js";
 
@@ -47,17 +48,10 @@ function withdraw(prefixes: readonly (string | PrefixEntry)[], addPath = false):
 
 const texts = (keys: readonly PrefixKey[]) => keys.map(prefixKeyToText);
 
-class Recorder implements PathSink {
-  readonly calls: [Path | undefined, Path | undefined][] = [];
-  pathChanged(old: Path | undefined, next: Path | undefined): void {
-    this.calls.push([old, next]);
-  }
-}
-
 describe("Adj-RIB-In", () => {
   it("applies announcements and withdrawals and reports the changed prefixes", () => {
     const interner = new AttrInterner();
-    const sink = new Recorder();
+    const sink = new LocRib();
     const rib = new AdjRibIn(ibgpPeer, interner, { sink });
     expect(texts(rib.apply(announce(["203.0.113.0/24", "203.0.113.10/32"])))).toEqual([
       "203.0.113.0/24",
@@ -68,10 +62,9 @@ describe("Adj-RIB-In", () => {
     const p = rib.get(prefixKeyFromText("203.0.113.10/32"));
     expect(p?.attrs.attrs).toEqual(attrsA);
     expect(p?.peer).toBe(ibgpPeer);
-    expect(sink.calls.map(([o, n]) => [o, n?.prefix])).toEqual([
-      [undefined, prefixKeyFromText("203.0.113.0/24")],
-      [undefined, prefixKeyFromText("203.0.113.10/32")],
-    ]);
+    // The paths are the Loc-RIB's candidates, waiting for selection.
+    expect(sink.candidates(prefixKeyFromText("203.0.113.10/32"))).toEqual([p]);
+    expect(sink.pendingCount).toBe(2);
 
     // Same attributes again: nothing changed. New attributes: an implicit withdraw.
     expect(rib.apply(announce(["203.0.113.0/24"]))).toEqual([]);
@@ -112,14 +105,14 @@ describe("Adj-RIB-In", () => {
       ),
     );
     expect(rib.pathCount).toBe(3);
-    expect(rib.prefixCount).toBe(1);
+    expect(new Set(rib.all().map((p) => p.prefix)).size).toBe(1);
     expect(texts(rib.apply(withdraw([{ prefix: vip, pathId: 2 }], true)))).toEqual([vip]);
     const key = prefixKeyFromText(vip);
     expect(rib.get(key, 1)).toBeDefined();
     expect(rib.get(key, 2)).toBeUndefined();
     expect(rib.get(key, 3)).toBeDefined();
     rib.apply(withdraw([{ prefix: vip, pathId: 1 }], true));
-    expect([...rib.all()].map((p) => p.pathId)).toEqual([3]);
+    expect(rib.all().map((p) => p.pathId)).toEqual([3]);
   });
 
   it("graceful restart helper: mark stale, replace as re-announced, purge the rest", () => {

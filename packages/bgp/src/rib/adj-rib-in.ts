@@ -4,17 +4,18 @@
  * the path identifier is part of the route's name); RFC 7606 §2
  * (treat-as-withdraw); RFC 4724 §4.2 (graceful restart, helper side).
  *
- *     UpdateMessage ─┬─ withdrawn / mpUnreach (and, on treat-as-withdraw, every NLRI) ──> remove
- *                    └─ nlri / mpReach ─ sanitize, intern once ─ ImportPolicy per prefix ──> add/replace
- *                                           │
- *                 every change ──> sink.pathChanged(old, new)  (the Loc-RIB keeps its candidates)
- *                 apply() returns the changed prefix keys       (the caller runs locRib.update(key))
+ *     UpdateMessage ─┬─ withdrawn / mpUnreach (and, on treat-as-withdraw, every NLRI) ──> table.remove
+ *                    └─ nlri / mpReach ─ sanitize, intern once ─ ImportPolicy per prefix ──> table.upsert
+ *                 apply() returns the changed prefix keys  (the caller runs locRib.update(key))
  *
- * Storage is one PrefixMap entry per prefix holding a Path, or a small array of
- * Paths when the peer sends several path identifiers for it. The routes kept
- * are post-policy: a changed import policy needs a ROUTE-REFRESH (RFC 2918)
- * from the peer. The prefix count for max-prefix is `pathCount` (accepted
- * paths). Only unicast IPv4 and IPv6 are kept; other families are ignored.
+ * Storage: none of its own. The peer's paths live among the Loc-RIB's
+ * candidates (loc-rib.ts), found by (prefix, this peer, path id); this class
+ * keeps the policy, the counters and the per-peer operations (graceful
+ * restart, clear), which walk the table. Without a Loc-RIB it makes a private
+ * one. The routes kept are post-policy: a changed import policy needs a
+ * ROUTE-REFRESH (RFC 2918) from the peer. The prefix count for max-prefix is
+ * `pathCount` (accepted paths). Only unicast IPv4 and IPv6 are kept; other
+ * families are ignored.
  */
 import {
   Afi,
@@ -27,21 +28,15 @@ import {
 } from "../wire/index.js";
 import type { AttrInterner } from "./attr-intern.js";
 import type { AttrSet } from "./attr-set.js";
-import { Path, type PeerRef } from "./path.js";
+import { LocRib, type RouteList, Upsert } from "./loc-rib.js";
+import type { Path, PeerRef } from "./path.js";
 import { acceptAll, defaultImportPolicy, type ImportPolicy, rejectAll, sanitizeReceived } from "./policy.js";
-import { afiOfKey, keyAt, type PrefixKey } from "./prefix-key.js";
-import { PrefixMap } from "./prefix-map.js";
+import { keyAt, type PrefixKey } from "./prefix-key.js";
 import { isReflectionLoop } from "./reflection.js";
 
-/** Told about every path that enters, changes or leaves an Adj-RIB-In. */
-export interface PathSink {
-  /** `old` left and/or `next` arrived, both for the same prefix. */
-  pathChanged(old: Path | undefined, next: Path | undefined): void;
-}
-
 export interface AdjRibInOptions {
-  /** Usually the Loc-RIB. */
-  readonly sink?: PathSink;
+  /** The Loc-RIB that holds the paths (default: a private one). */
+  readonly sink?: LocRib;
   /** Default: accept from iBGP, reject from eBGP (RFC 8212). */
   readonly importPolicy?: ImportPolicy;
   /** Our AS, for AS_PATH loop detection on eBGP routes. */
@@ -52,8 +47,6 @@ export interface AdjRibInOptions {
   readonly reflectionLoop?: { readonly routerId: string; readonly clusterId?: string | undefined };
 }
 
-type Entry = Path | Path[];
-
 function isUnicast(afi: number, safi: number): boolean {
   return safi === Safi.Unicast && (afi === Afi.Ipv4 || afi === Afi.Ipv6);
 }
@@ -61,19 +54,18 @@ function isUnicast(afi: number, safi: number): boolean {
 export class AdjRibIn {
   readonly peer: PeerRef;
   private readonly interner: AttrInterner;
-  private readonly sink: PathSink | undefined;
+  private readonly table: LocRib;
   private readonly policy: ImportPolicy;
   private readonly localAs: number | undefined;
   private readonly fourOctetAs: boolean | undefined;
   private readonly reflectionLoop: AdjRibInOptions["reflectionLoop"];
-  private readonly routes = new PrefixMap<Entry>();
   private paths = 0;
   private stale = 0;
 
   constructor(peer: PeerRef, interner: AttrInterner, opts: AdjRibInOptions = {}) {
     this.peer = peer;
     this.interner = interner;
-    this.sink = opts.sink;
+    this.table = opts.sink ?? new LocRib();
     this.policy = opts.importPolicy ?? defaultImportPolicy(peer);
     this.localAs = opts.localAs;
     this.fourOctetAs = opts.fourOctetAs;
@@ -83,11 +75,6 @@ export class AdjRibIn {
   /** Paths held (the max-prefix count). */
   get pathCount(): number {
     return this.paths;
-  }
-
-  /** Distinct prefixes held. */
-  get prefixCount(): number {
-    return this.routes.size;
   }
 
   get staleCount(): number {
@@ -184,64 +171,47 @@ export class AdjRibIn {
    * stale path with the same attributes just clears its stale flag.
    */
   announce(prefix: PrefixKey, pathId: number, attrs: AttrSet): boolean {
-    const next = new Path(prefix, pathId, this.peer, attrs);
-    // A new prefix (the bulk of a table load) costs one probe.
-    const entry = this.routes.setIfAbsent(prefix, next) ? undefined : this.routes.get(prefix);
-    const old = entry === undefined ? undefined : find(entry, pathId);
-    if (old !== undefined && old.attrs === attrs) {
-      if (old.stale) {
-        old.stale = false;
-        this.stale--;
-      }
+    const table = this.table;
+    const done = table.upsert(prefix, pathId, this.peer, attrs);
+    if (done === Upsert.Unchanged) {
+      if (table.lastStale) this.stale--;
       return false;
     }
     this.interner.retain(attrs);
-    if (entry !== undefined) {
-      if (old === undefined) {
-        if (Array.isArray(entry)) entry.push(next);
-        else this.routes.set(prefix, [entry, next]);
-      } else if (Array.isArray(entry)) entry[entry.indexOf(old)] = next;
-      else this.routes.set(prefix, next);
-    }
-    if (old === undefined) this.paths++;
-    else this.forget(old);
-    this.sink?.pathChanged(old, next);
+    if (done === Upsert.Added) this.paths++;
+    else this.forget(table.lastAttrs!, table.lastStale);
     return true;
   }
 
-  /** Removes the path (prefix, pathId). Returns false when there was none. */
-  withdraw(prefix: PrefixKey, pathId: number): boolean {
-    const entry = this.routes.get(prefix);
-    if (entry === undefined) return false;
-    const old = find(entry, pathId);
-    if (old === undefined) return false;
-    if (!Array.isArray(entry)) this.routes.delete(prefix);
-    else {
-      entry.splice(entry.indexOf(old), 1);
-      if (entry.length === 1) this.routes.set(prefix, entry[0]!);
-    }
+  /** Removes the path (prefix, pathId) — with `staleOnly`, only if it is stale. Returns false when there was none. */
+  withdraw(prefix: PrefixKey, pathId: number, staleOnly = false): boolean {
+    const table = this.table;
+    if (!table.remove(this.peer, prefix, pathId, staleOnly)) return false;
     this.paths--;
-    this.forget(old);
-    this.sink?.pathChanged(old, undefined);
+    this.forget(table.lastAttrs!, table.lastStale);
     return true;
   }
 
-  private forget(old: Path): void {
-    if (old.stale) this.stale--;
-    this.interner.release(old.attrs);
+  private forget(attrs: AttrSet, stale: boolean): void {
+    if (stale) this.stale--;
+    this.interner.release(attrs);
   }
 
   get(prefix: PrefixKey, pathId = 0): Path | undefined {
-    const entry = this.routes.get(prefix);
-    return entry === undefined ? undefined : find(entry, pathId);
+    return this.table.find(this.peer, prefix, pathId);
   }
 
-  /** Every path held, in no particular order. */
-  *all(): IterableIterator<Path> {
-    for (const entry of this.routes.values()) {
-      if (Array.isArray(entry)) yield* entry;
-      else yield entry;
-    }
+  /** The routes held (only the stale ones with `staleOnly`; of one family, or all): a walk over the Loc-RIB. */
+  routes(staleOnly = false, afi?: Afi): RouteList {
+    if (this.paths === 0 || (staleOnly && this.stale === 0)) return { keys: [], pathIds: [] };
+    return this.table.routesOf(this.peer, staleOnly, afi);
+  }
+
+  /** Every path held, in no particular order (a walk over the Loc-RIB; made on request). */
+  all(): Path[] {
+    if (this.paths === 0) return [];
+    const { keys, pathIds } = this.table.routesOf(this.peer);
+    return keys.map((k, i) => this.table.find(this.peer, k, pathIds[i]!)!);
   }
 
   /**
@@ -250,12 +220,7 @@ export class AdjRibIn {
    * Returns how many paths are stale now. Marking does not change selection.
    */
   markAllStale(afi?: Afi): number {
-    for (const p of this.all()) {
-      if (!p.stale && (afi === undefined || afiOfKey(p.prefix) === afi)) {
-        p.stale = true;
-        this.stale++;
-      }
-    }
+    if (this.paths > 0) this.stale += this.table.markStale(this.peer, afi);
     return this.stale;
   }
 
@@ -264,25 +229,18 @@ export class AdjRibIn {
    * remove what is still stale. Returns the changed prefix keys.
    */
   purgeStale(afi?: Afi): PrefixKey[] {
-    const doomed: Path[] = [];
-    for (const p of this.all())
-      if (p.stale && (afi === undefined || afiOfKey(p.prefix) === afi)) doomed.push(p);
-    const changed: PrefixKey[] = [];
-    for (const p of doomed) if (this.withdraw(p.prefix, p.pathId)) changed.push(p.prefix);
-    return changed;
+    return this.withdrawAll(this.routes(true, afi));
   }
 
   /** The session ended without graceful restart: remove every path. Returns the changed keys. */
   clear(): PrefixKey[] {
-    const doomed = [...this.all()];
+    return this.withdrawAll(this.routes());
+  }
+
+  private withdrawAll(routes: RouteList): PrefixKey[] {
     const changed: PrefixKey[] = [];
-    for (const p of doomed) if (this.withdraw(p.prefix, p.pathId)) changed.push(p.prefix);
+    const { keys, pathIds } = routes;
+    for (let i = 0; i < keys.length; i++) if (this.withdraw(keys[i]!, pathIds[i]!)) changed.push(keys[i]!);
     return changed;
   }
-}
-
-function find(entry: Entry, pathId: number): Path | undefined {
-  if (!Array.isArray(entry)) return entry.pathId === pathId ? entry : undefined;
-  for (const p of entry) if (p.pathId === pathId) return p;
-  return undefined;
 }

@@ -209,6 +209,36 @@ describe("Adj-RIB-Out ADD-PATH send (RFC 7911)", () => {
     expect(receive(out.flush().messages, ctx, table).size).toBe(0);
   });
 
+  it("with pathIdOf, identifiers are a function of the source, whatever the history", () => {
+    const pathIdOf = (source: number) => source / 2 ** 32 + 1;
+    const interner = new AttrInterner();
+    const a = new AdjRibOut({ afi: Afi.Ipv4, ctx, interner, pathIdOf });
+    const b = new AdjRibOut({ afi: Afi.Ipv4, ctx, interner, pathIdOf });
+    const set = (n: number) => interner.intern(attrs(n));
+    a.setPaths(
+      p,
+      [1, 2].map((n) => ({ source: src(n), attrs: set(n) })),
+    );
+    a.flush();
+    a.setPaths(
+      p,
+      [2, 3].map((n) => ({ source: src(n), attrs: set(n) })),
+    );
+    a.flush();
+    b.setPaths(
+      p,
+      [3, 2].map((n) => ({ source: src(n), attrs: set(n) })),
+    );
+    b.flush();
+    const ids = (o: AdjRibOut) =>
+      o
+        .advertisedPaths(p)
+        .map((s) => s.id)
+        .sort();
+    expect(ids(a)).toEqual([3, 4]);
+    expect(ids(b)).toEqual(ids(a));
+  });
+
   it("maxPaths sends only the first N paths", () => {
     const interner = new AttrInterner();
     const out = new AdjRibOut({ afi: Afi.Ipv4, ctx, interner, maxPaths: 2 });
@@ -268,6 +298,35 @@ describe("Adj-RIB-Out End-of-RIB and route refresh", () => {
     const table = receive(r.messages, defaultContext);
     expect(table.size).toBe(99);
     expect(table.get(`${prefixKeyToText(keys[1]!)}#0`)).toBe("198.18.0.2");
+  });
+
+  it("withdrawing what the peer does not have queues nothing (and drops what was pending)", () => {
+    const { out, set, interner } = rig();
+    for (const k of slash24s(1000)) out.withdraw(k);
+    out.setPaths(p, []);
+    expect(out.pendingCount).toBe(0);
+    out.advertise(p, set(attrs(1)));
+    out.withdraw(p);
+    expect(out.pendingCount).toBe(0);
+    expect(interner.size).toBe(0);
+    expect(out.flush().messages).toEqual([]);
+  });
+
+  it("encodeAdvertised re-sends what the peer has for a slice of keys, pending changes left alone", () => {
+    const { out, set } = rig();
+    const keys = slash24s(100);
+    for (const k of keys) out.advertise(k, set(attrs(1)));
+    out.flush();
+    out.withdraw(keys[0]!);
+    const all = out.advertisedKeys();
+    expect(all).toHaveLength(100);
+    const table = receive(
+      [...out.encodeAdvertised(all, 0, 50), ...out.encodeAdvertised(all, 50)],
+      defaultContext,
+    );
+    expect(table.size).toBe(100);
+    expect(out.pendingCount).toBe(1);
+    expect(out.flush().withdrawn).toBe(1);
   });
 
   it("clear() releases every reference", () => {

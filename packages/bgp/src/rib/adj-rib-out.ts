@@ -19,9 +19,16 @@
  * ADD-PATH (when ctx.addPathSend holds the family): `setPaths` gives every
  * path to send, best first, each named by its SOURCE (`sourceOf`: peer id
  * and received path id). A source keeps its local path identifier for as long
- * as it stays advertised, whatever else comes and goes; identifiers are
- * allocated per prefix (lowest free, from 1) and freed on withdraw. Without
- * ADD-PATH only the first (best) path is sent.
+ * as it stays advertised, whatever else comes and goes. By default
+ * identifiers are allocated per prefix (lowest free, from 1) and freed on
+ * withdraw; with `pathIdOf` they are a pure function of the source instead,
+ * so that several Adj-RIB-Outs built at different times (an update group and
+ * a late joiner catching up, update-group.ts) agree on every identifier.
+ * Without ADD-PATH only the first (best) path is sent.
+ *
+ * A withdrawal of a prefix the peer does not have and has nothing pending
+ * for is no change at all: nothing is queued (a full table received from
+ * one peer queues nothing toward that peer).
  */
 import {
   type Afi,
@@ -65,6 +72,8 @@ export interface AdjRibOutOptions {
   readonly interner: AttrInterner;
   /** ADD-PATH: send at most this many paths per prefix (the first ones given). Default: all. */
   readonly maxPaths?: number;
+  /** ADD-PATH: the path identifier of a source (deterministic). Default: lowest free per prefix. */
+  readonly pathIdOf?: (source: number) => number;
 }
 
 export interface FlushOptions {
@@ -110,12 +119,15 @@ export class AdjRibOut {
   private readonly ctx: CodecContext;
   private readonly interner: AttrInterner;
   private readonly maxPaths: number;
+  private readonly pathIdOf: ((source: number) => number) | undefined;
   private readonly advertised = new PrefixMap<Advertised>();
   private readonly pending = new PrefixMap<Desired>();
   /** Pending keys in the order they first changed (flushes are FIFO, so none starves). */
   private order: PrefixKey[] = [];
   private orderHead = 0;
   private eorDue = false;
+  /** UPDATE messages this Adj-RIB-Out has encoded (each written to every member of its group). */
+  encoded = 0;
 
   constructor(opts: AdjRibOutOptions) {
     this.afi = opts.afi;
@@ -123,6 +135,7 @@ export class AdjRibOut {
     this.interner = opts.interner;
     this.addPath = opts.ctx.addPathSend.has(familyKey(opts.afi, Safi.Unicast));
     this.maxPaths = opts.maxPaths ?? Number.POSITIVE_INFINITY;
+    this.pathIdOf = opts.pathIdOf;
   }
 
   /** Prefixes the peer has (as of the last flush). */
@@ -175,6 +188,11 @@ export class AdjRibOut {
     this.eorDue = true;
   }
 
+  /** End-of-RIB is queued and not sent yet. */
+  get endOfRibDue(): boolean {
+    return this.eorDue;
+  }
+
   /** The End-of-RIB UPDATE of this family (RFC 4724 §2). */
   endOfRibMessage(): Uint8Array {
     return encodeUpdate(endOfRib(this.afi, Safi.Unicast), this.ctx);
@@ -191,6 +209,42 @@ export class AdjRibOut {
    */
   snapshot(): FlushResult {
     return this.run(true, Number.POSITIVE_INFINITY);
+  }
+
+  /** The prefixes the peer has (as of the last flush), e.g. to re-send them in slices. */
+  advertisedKeys(): PrefixKey[] {
+    const keys: PrefixKey[] = [];
+    this.advertised.forEach((_a, key) => {
+      keys.push(key);
+    });
+    return keys;
+  }
+
+  /**
+   * UPDATEs announcing what the peer has NOW for `keys[from..to)` (keys no
+   * longer advertised are skipped). Pending changes are left alone: a route
+   * refresh for one member of a group goes to that member only, while the
+   * pending changes still go to every member at the next flush.
+   */
+  encodeAdvertised(keys: readonly PrefixKey[], from = 0, to = keys.length): Uint8Array[] {
+    const batch: Batch = { groups: new Map(), withdrawals: new NlriBuilder(this.afi), announced: 0 };
+    for (let i = from; i < to; i++) {
+      const key = keys[i]!;
+      const a = this.advertised.get(key);
+      if (a === undefined) continue;
+      if (Array.isArray(a)) for (const s of a) this.group(batch, s.attrs).push(key, s.id);
+      else this.group(batch, a).push(key, 0);
+    }
+    const messages: Uint8Array[] = [];
+    for (const [attrs, nlri] of batch.groups) {
+      try {
+        for (const m of this.pack(attrs, nlri.list(this.addPath))) messages.push(m);
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e; // advertised sets were encodable once; skip defensively
+      }
+    }
+    this.encoded += messages.length;
+    return messages;
   }
 
   /** What the peer has for `prefix` after the last flush: [path id, attrs] pairs (id 0 without ADD-PATH). */
@@ -223,6 +277,12 @@ export class AdjRibOut {
   }
 
   private setPending(prefix: PrefixKey, desired: Desired): void {
+    if ((desired === null || (desired as readonly OutPath[]).length === 0) && !this.advertised.has(prefix)) {
+      // Nothing to withdraw: drop what was pending (its key may stay in `order`; run() skips it).
+      const before = this.pending.take(prefix);
+      if (before !== undefined) this.releaseDesired(before);
+      return;
+    }
     if (this.pending.setIfAbsent(prefix, desired)) {
       this.order.push(prefix);
       return;
@@ -266,9 +326,7 @@ export class AdjRibOut {
     for (const [attrs, nlri] of batch.groups) {
       const list = nlri.list(this.addPath);
       try {
-        const opts: PackOptions =
-          attrs.linkLocalNextHop === undefined ? {} : { linkLocalNextHop: attrs.linkLocalNextHop };
-        announcements.push(...packUpdates(attrs.attrs, list, this.ctx, opts));
+        for (const m of this.pack(attrs, list)) announcements.push(m);
       } catch (e) {
         if (!(e instanceof RangeError)) throw e;
         this.unsendable(list, batch, failed);
@@ -280,12 +338,28 @@ export class AdjRibOut {
       messages.push(this.endOfRibMessage());
       this.eorDue = false;
     }
+    this.encoded += messages.length;
     return {
       messages,
       announced: batch.announced - failed.length,
       withdrawn: batch.withdrawals.count,
       failed,
     };
+  }
+
+  /**
+   * Announcements of `list` with `attrs`. A set that carries its wire octets
+   * (`AttrSet.wire`: a reflected route, made from the received octets by
+   * reflectAttributes) is sent from them, not re-encoded, when they were
+   * made for the same 4-octet-AS setting as this session's.
+   */
+  private pack(attrs: AttrSet, list: NlriList): Uint8Array[] {
+    const wire = attrs.wire !== undefined && attrs.rawFourOctetAs === this.ctx.fourOctetAs;
+    const opts: PackOptions = {
+      ...(attrs.linkLocalNextHop === undefined ? {} : { linkLocalNextHop: attrs.linkLocalNextHop }),
+      ...(wire ? { encodedAttributes: attrs.wire } : {}),
+    };
+    return packUpdates(attrs.attrs, list, this.ctx, opts);
   }
 
   private group(batch: Batch, attrs: AttrSet): NlriBuilder {
@@ -340,7 +414,8 @@ export class AdjRibOut {
         this.interner.release(slot.attrs);
         slot.attrs = d.attrs;
       } else {
-        slot = new Slot(d.source, freeId(kept, freed), d.attrs);
+        const id = this.pathIdOf === undefined ? freeId(kept, freed) : this.pathIdOf(d.source);
+        slot = new Slot(d.source, id, d.attrs);
         kept.push(slot);
       }
       if (announce) {

@@ -23,6 +23,12 @@ export interface InternOptions {
   readonly rawFourOctetAs?: boolean | undefined;
   /** RFC 2545 link-local next hop (IPv6 routes). */
   readonly linkLocalNextHop?: string | undefined;
+  /**
+   * `raw` is what to send (AttrSet.wire). Such sets are interned apart from
+   * decoded-only sets with the same attributes (their key has a suffix), so a
+   * set's octets are always the ones it was made with.
+   */
+  readonly wire?: boolean | undefined;
 }
 
 const canonicalContext = makeContext({ fourOctetAs: true });
@@ -31,6 +37,7 @@ const charCodeChunk = 8192;
 const encodedTag = "w";
 const structuralTag = "j";
 const separator = "\u0000";
+const wireSuffix = "\u0000wire";
 
 function latin1(bytes: Uint8Array): string {
   let s = "";
@@ -64,7 +71,8 @@ export class AttrInterner {
 
   /** The set for `attrs`, with one more reference that the caller owns. */
   intern(attrs: PathAttributes, opts: InternOptions = {}): AttrSet {
-    const cacheable = opts.linkLocalNextHop === undefined;
+    const wire = opts.wire === true && opts.raw !== undefined;
+    const cacheable = opts.linkLocalNextHop === undefined && !wire;
     if (cacheable) {
       const known = this.byObject.get(attrs);
       if (known !== undefined) {
@@ -75,7 +83,9 @@ export class AttrInterner {
         }
       }
     }
-    const key = attrKey(attrs, opts.linkLocalNextHop);
+    const key = wire
+      ? attrKey(attrs, opts.linkLocalNextHop) + wireSuffix
+      : attrKey(attrs, opts.linkLocalNextHop);
     let set = this.table.get(key);
     if (set === undefined) {
       set = new AttrSet({
@@ -84,6 +94,7 @@ export class AttrInterner {
         raw: opts.raw === undefined ? undefined : opts.raw.slice(),
         rawFourOctetAs: opts.rawFourOctetAs,
         linkLocalNextHop: opts.linkLocalNextHop,
+        wire,
       });
       this.table.set(key, set);
     }

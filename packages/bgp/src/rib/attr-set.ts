@@ -32,6 +32,8 @@ export interface AttrSetInit {
   readonly raw?: Uint8Array | undefined;
   readonly rawFourOctetAs?: boolean | undefined;
   readonly linkLocalNextHop?: string | undefined;
+  /** `raw` is ready to send as it is (made for sending, e.g. by reflectAttributes), not as received. */
+  readonly wire?: boolean | undefined;
 }
 
 export class AttrSet {
@@ -51,6 +53,15 @@ export class AttrSet {
   readonly rawFourOctetAs: boolean | undefined;
   /** RFC 2545 §3 link-local next hop of an IPv6 route. */
   readonly linkLocalNextHop: string | undefined;
+  /**
+   * Attribute octets to SEND (no MP attributes; NEXT_HOP included for IPv4
+   * unicast), equal to `raw`, when the set was made for sending from
+   * received octets (a reflected route, RFC 4456 §8): the Adj-RIB-Out writes
+   * them instead of encoding `attrs` again. Undefined for every other set
+   * (received octets are never sent as they are: RFC 4271 §5 wants the
+   * Partial bit on unknown transitive attributes passed on).
+   */
+  readonly wire: Uint8Array | undefined;
   /** References held by RIB entries; the interner frees the set at zero. */
   refs = 0;
 
@@ -81,6 +92,7 @@ export class AttrSet {
     this.raw = init.raw;
     this.rawFourOctetAs = init.raw === undefined ? undefined : init.rawFourOctetAs;
     this.linkLocalNextHop = init.linkLocalNextHop;
+    this.wire = init.wire === true ? init.raw : undefined;
     this.localPref = a.localPref;
     this.asPathLength = asPathLength(a);
     this.origin = a.origin ?? Origin.Incomplete;

@@ -96,3 +96,8 @@ export function planReconfigure(
   for (const name of oldRanges.keys()) if (!newRanges.has(name)) push(result.removed, name);
   return { result, peers, start };
 }
+
+/** The named fields of `o` (those that need a restart keep their old values). */
+export function pickFields<T extends object>(o: T, fields: readonly string[]): Partial<T> {
+  return Object.fromEntries(fields.map((f) => [f, o[f as keyof T]])) as Partial<T>;
+}

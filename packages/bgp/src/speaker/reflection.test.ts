@@ -29,7 +29,7 @@ async function until(what: string, check: () => boolean, ms = 5000): Promise<voi
 }
 
 describe("route reflection with ADD-PATH", () => {
-  it("hands every LB path to the router, reflects between clients, never back to the originator", async () => {
+  it("hands every LB path to the router, reflects between clients; the originator keeps only its own", async () => {
     // The upstream router: passive iBGP, receives ADD-PATH.
     const router = await start({
       localAs: 65001,
@@ -89,7 +89,8 @@ describe("route reflection with ADD-PATH", () => {
     expect(new Set(paths.map((p) => p.pathId)).size).toBe(3);
 
     // The reflector's best is client 1's path (lowest ORIGINATOR_ID, RFC 4456 §9): client 2
-    // hears it, client 1 does not get its own route back.
+    // hears it. The clients share an update group, so client 1 is sent its own route too
+    // and drops it: its BGP Identifier is the ORIGINATOR_ID (RFC 4456 §8).
     await until(
       "client 2 has two candidates",
       () => lbs[1]!.routes({ prefix: "203.0.113.10/32" }).length === 2,

@@ -4,53 +4,32 @@
  * the speaker shell calls it and writes what `flush` returns.
  *
  *     receive(peer, UPDATE) ─> AdjRibIn ─> LocRib ─┐
- *     setLocal(routes) ─────> local AdjRibIn ─────┴─> settle(keys) ─> export rules ─> AdjRibOut per peer/family
- *                                                                                       └─ flush(peer) ─> UPDATE octets
+ *     setLocal(routes) ─────> local AdjRibIn ─────┴─> settle(keys) ─> export rules ─> AdjRibOut per update group/family
+ *                                                                                       └─ flush() ─> UPDATE octets per group,
+ *                                                                                                     written to every member
  *
- * Export rewrites (RFC 4271 §5.1): to an eBGP peer our AS is prepended,
- * NEXT_HOP becomes our session address (unless a local route names its
- * own), LOCAL_PREF, a received MED, ORIGINATOR_ID and CLUSTER_LIST are not
- * sent; to an iBGP peer LOCAL_PREF is always present (default 100) and the
- * NEXT_HOP of a received route is left alone. Which routes may go where is
+ * Peers with the same outbound result share an update group
+ * (rib/update-group.ts): one Adj-RIB-Out per family, one encoding. A peer
+ * that comes up catches up in a private group (the table is exported to it
+ * in slices by `flush`) and joins the shared one once both are in step.
+ * Export rewrites are export-rewrite.ts; which routes may go where is
  * rib/policy.ts (split horizon, NO_EXPORT, iBGP rules, RFC 8212 defaults).
  */
 import { AdjRibIn } from "../rib/adj-rib-in.js";
-import { AdjRibOut, type OutPath, sourceOf } from "../rib/adj-rib-out.js";
 import { AttrInterner } from "../rib/attr-intern.js";
-import type { AttrSet } from "../rib/attr-set.js";
-import { comparePaths, type DecisionOptions, defaultDecisionOptions } from "../rib/decision.js";
-import { LocRib, LocRibChange } from "../rib/loc-rib.js";
-import { localPeerRef, type Path, type PeerRef } from "../rib/path.js";
-import { acceptAll, type ExportPolicy, exportPath, type ImportPolicy } from "../rib/policy.js";
-import { afiOfKey, type PrefixKey, prefixKeyFromText } from "../rib/prefix-key.js";
-import { reflectedAttributes, reflectionRule } from "../rib/reflection.js";
-import {
-  Afi,
-  type AsPathSegment,
-  AsPathSegmentType,
-  type CodecContext,
-  familyKey,
-  type LargeCommunity,
-  type Origin,
-  type PathAttributes,
-  type UpdateMessage,
-} from "../wire/index.js";
+import { type DecisionOptions, defaultDecisionOptions } from "../rib/decision.js";
+import { LocRib, LocRibChange, type RouteList } from "../rib/loc-rib.js";
+import { localPeerRef, type PeerRef } from "../rib/path.js";
+import { acceptAll, type ExportPolicy, type ImportPolicy } from "../rib/policy.js";
+import { type PrefixKey, prefixKeyFromText } from "../rib/prefix-key.js";
+import type { UpdateGroup } from "../rib/update-group.js";
+import type { Afi, CodecContext, PathAttributes, UpdateMessage } from "../wire/index.js";
+import { GroupExporter } from "./group-export.js";
+import { type LocalRoute, localAttributes, sameRoute } from "./local-route.js";
+import { type GroupFlush, type UpdateGroupStatus, UpdateGroups } from "./update-groups.js";
 
-/** A route we originate. */
-export interface LocalRoute {
-  /** "203.0.113.10/32" or "2001:db8::10/128". */
-  readonly prefix: string;
-  /** Default: our address on each session ("next-hop-self"). */
-  readonly nextHop?: string;
-  readonly origin?: Origin;
-  /** ASNs after ours (ours is prepended toward eBGP peers). */
-  readonly asPath?: readonly number[];
-  readonly med?: number;
-  readonly localPref?: number;
-  readonly communities?: readonly number[];
-  readonly largeCommunities?: readonly LargeCommunity[];
-  readonly extendedCommunities?: readonly Uint8Array[];
-}
+export type { LocalRoute } from "./local-route.js";
+export type { GroupFlush, UpdateGroupStatus } from "./update-groups.js";
 
 export interface PeerRibOptions {
   readonly ref: PeerRef;
@@ -69,14 +48,15 @@ export interface PeerRibOptions {
 interface PeerRibs {
   readonly opts: PeerRibOptions;
   readonly in: AdjRibIn;
-  readonly outs: Map<Afi, AdjRibOut>;
-  /** Rewritten AttrSet per source AttrSet of received routes (one reference held each). */
-  readonly exportCache: Map<AttrSet, AttrSet | null>;
-  /** The same for our own routes (their next hop and MED are treated differently). */
-  readonly exportCacheLocal: Map<AttrSet, AttrSet | null>;
+  /** The update group the peer is a member of (undefined while down). */
+  group: UpdateGroup | undefined;
 }
 
-const DefaultLocalPref = 100;
+/** A route refresh (RFC 2918) for one member, sent in slices. */
+export interface RefreshJob {
+  /** The next slice of UPDATEs (at most `maxPrefixes` prefixes), or undefined when done. */
+  next(maxPrefixes: number): Uint8Array[] | undefined;
+}
 
 export interface RouteEngineOptions {
   readonly localAs: number;
@@ -93,6 +73,19 @@ export class RouteEngine {
   readonly #localIn: AdjRibIn;
   readonly #localKeys = new Map<PrefixKey, LocalRoute>();
   readonly #peers = new Map<number, PeerRibs>();
+  readonly #groups: UpdateGroups;
+  /** Routes of peers that went away, withdrawn a slice at a time by `drain`. */
+  /**
+   * Routes leaving in slices (`drain`): every route of a peer that went
+   * away, or (`staleOnly`, RFC 4724 purge) those of a peer still stale when
+   * their slice comes — a route re-announced meanwhile stays.
+   */
+  #teardowns: {
+    readonly in: AdjRibIn;
+    readonly routes: RouteList;
+    readonly staleOnly: boolean;
+    at: number;
+  }[] = [];
   readonly #opts: RouteEngineOptions;
   readonly #decision: DecisionOptions;
 
@@ -102,6 +95,14 @@ export class RouteEngine {
     this.locRib = new LocRib(this.#decision);
     this.local = localPeerRef(opts.routerId, opts.localAs);
     this.#localIn = new AdjRibIn(this.local, this.interner, { sink: this.locRib, importPolicy: acceptAll });
+    const exporter = new GroupExporter({
+      locRib: this.locRib,
+      interner: this.interner,
+      decision: this.#decision,
+      localAs: opts.localAs,
+      clusterId: opts.clusterId,
+    });
+    this.#groups = new UpdateGroups({ locRib: this.locRib, interner: this.interner, exporter });
   }
 
   /** Replaces the whole set of local routes; returns the prefixes that changed. Throws RangeError on bad text. */
@@ -128,14 +129,17 @@ export class RouteEngine {
     return [...this.#localKeys.values()];
   }
 
-  /** A session came up: build its RIBs and queue the whole table plus End-of-RIB. */
+  /**
+   * A session came up: build its RIBs and put it in an update group. The
+   * whole table plus End-of-RIB follow through `flush`, in slices.
+   */
   peerUp(opts: PeerRibOptions, deferEndOfRib = false): void {
     // RFC 4724 §4.2: a peer back from a graceful restart keeps its stale
     // routes until they are re-announced or purged (End-of-RIB / timer).
     const previous = this.#peers.get(opts.ref.id);
     const keep = previous !== undefined && previous.in.staleCount > 0 ? previous.in : undefined;
     if (keep === undefined) this.peerGone(opts.ref.id);
-    else if (previous !== undefined) this.#clearOut(previous);
+    else if (previous !== undefined) this.#leave(previous);
     const peer: PeerRibs = {
       opts,
       in:
@@ -147,30 +151,15 @@ export class RouteEngine {
           reflectionLoop: { routerId: this.#opts.routerId, clusterId: this.#opts.clusterId },
           ...(opts.importPolicy === undefined ? {} : { importPolicy: opts.importPolicy }),
         }),
-      outs: new Map(),
-      exportCache: new Map(),
-      exportCacheLocal: new Map(),
+      group: undefined,
     };
-    for (const afi of [Afi.Ipv4, Afi.Ipv6]) {
-      if (!opts.families.includes(familyKey(afi, 1))) continue;
-      peer.outs.set(
-        afi,
-        new AdjRibOut({
-          afi,
-          ctx: opts.ctx,
-          interner: this.interner,
-          ...(opts.maxPaths === undefined ? {} : { maxPaths: opts.maxPaths }),
-        }),
-      );
-    }
     this.#peers.set(opts.ref.id, peer);
-    for (const key of this.locRib.keys()) this.#exportTo(peer, key);
-    if (!deferEndOfRib) for (const out of peer.outs.values()) out.queueEndOfRib();
+    peer.group = this.#groups.add(opts, deferEndOfRib);
   }
 
   /** RFC 4724 §4.1 selection deferral is over: End-of-RIB to every peer once its table is out. */
   releaseEndOfRib(): void {
-    for (const peer of this.#peers.values()) for (const out of peer.outs.values()) out.queueEndOfRib();
+    this.#groups.releaseEndOfRib();
   }
 
   /**
@@ -181,27 +170,61 @@ export class RouteEngine {
   peerDown(id: number, keepStale: boolean): PrefixKey[] {
     const peer = this.#peers.get(id);
     if (peer === undefined) return [];
-    this.#clearOut(peer);
+    this.#leave(peer);
+    // A purge still in progress belongs to the previous restart: this one marks afresh.
+    this.#teardowns = this.#teardowns.filter((t) => !(t.in === peer.in && t.staleOnly));
     if (keepStale) {
       peer.in.markAllStale();
       return [];
     }
     this.#peers.delete(id);
-    return peer.in.clear();
+    this.#groups.forgetPeer(id);
+    this.#tearDown(peer.in);
+    return [];
   }
 
   /** Forgets a peer entirely (e.g. a dynamic peer that left). Returns changed prefixes. */
   peerGone(id: number): PrefixKey[] {
     const peer = this.#peers.get(id);
     if (peer === undefined) return [];
-    this.#clearOut(peer);
+    this.#leave(peer);
     this.#peers.delete(id);
-    return peer.in.clear();
+    this.#groups.forgetPeer(id);
+    this.#tearDown(peer.in);
+    return [];
   }
 
-  /** RFC 4724: End-of-RIB or the restart timer: drop what is still stale. */
+  /**
+   * Withdraws at most `maxPaths` routes of peers that went away (their
+   * sessions' routes leave in slices, so a peer with a million routes does
+   * not stall the caller); returns the changed prefixes (settle them).
+   */
+  drain(maxPaths = Number.POSITIVE_INFINITY): PrefixKey[] {
+    const changed: PrefixKey[] = [];
+    let budget = maxPaths;
+    while (budget > 0 && this.#teardowns.length > 0) {
+      const t = this.#teardowns[0]!;
+      const { keys, pathIds } = t.routes;
+      const end = Math.min(keys.length, t.at + budget);
+      for (let i = t.at; i < end; i++) {
+        if (t.in.withdraw(keys[i]!, pathIds[i]!, t.staleOnly)) changed.push(keys[i]!);
+      }
+      budget -= end - t.at;
+      t.at = end;
+      if (end === keys.length) this.#teardowns.shift();
+    }
+    return changed;
+  }
+
+  /**
+   * RFC 4724: End-of-RIB or the restart timer: drop what is still stale —
+   * in slices, by `drain` (the changed prefixes come from there).
+   */
   purgeStale(id: number, afi?: Afi): PrefixKey[] {
-    return this.#peers.get(id)?.in.purgeStale(afi) ?? [];
+    const rib = this.#peers.get(id)?.in;
+    if (rib === undefined || rib.staleCount === 0) return [];
+    this.#teardowns.push({ in: rib, routes: rib.routes(true, afi), staleOnly: true, at: 0 });
+    return [];
   }
 
   /** Applies a received UPDATE; returns the changed prefixes (settle them). */
@@ -214,43 +237,75 @@ export class RouteEngine {
     return this.#peers.get(id)?.in.pathCount ?? 0;
   }
 
-  /** Runs selection for the changed prefixes and updates every peer's Adj-RIB-Out. */
-  settle(keys: Iterable<PrefixKey>, onChange?: (key: PrefixKey, change: LocRibChange) => void): void {
-    for (const key of keys) {
+  /**
+   * Runs selection for the changed prefixes and updates every group's
+   * Adj-RIB-Out. `keys[from..to)` only, so a caller can take a long list in slices.
+   */
+  settle(
+    keys: readonly PrefixKey[],
+    onChange?: (key: PrefixKey, change: LocRibChange) => void,
+    from = 0,
+    to = keys.length,
+  ): void {
+    const changed: PrefixKey[] = [];
+    for (let i = from; i < to; i++) {
+      const key = keys[i]!;
       const change = this.locRib.update(key);
       if (change === LocRibChange.None) continue;
       onChange?.(key, change);
-      for (const peer of this.#peers.values()) if (peer.outs.size > 0) this.#exportTo(peer, key);
+      changed.push(key);
     }
+    this.#groups.exportAll(changed);
   }
 
-  /** UPDATE octets owed to a peer (at most `maxPrefixes` prefixes per family this call). */
-  flush(id: number, maxPrefixes?: number): Uint8Array[] {
-    const peer = this.#peers.get(id);
-    if (peer === undefined) return [];
-    const out: Uint8Array[] = [];
-    for (const rib of peer.outs.values()) {
-      for (const m of rib.flush(maxPrefixes === undefined ? {} : { maxPrefixes }).messages) out.push(m);
-    }
-    return out;
+  /**
+   * UPDATE octets owed, per group: each group first exports the next slice of
+   * its initial table, then flushes at most `maxPrefixes` prefixes per
+   * family. With `settled` (nothing left to settle), a member that caught up
+   * moves into its shared group.
+   */
+  flush(maxPrefixes = Number.POSITIVE_INFINITY, settled = true): GroupFlush[] {
+    return this.#groups.flush(maxPrefixes, settled, (id, to) => {
+      const peer = this.#peers.get(id);
+      if (peer !== undefined) peer.group = to;
+    });
   }
 
-  /** Prefixes still waiting to be flushed to a peer. */
+  /** Something is left to withdraw, export or flush (call `drain` and `flush` again). */
+  get busy(): boolean {
+    return this.#teardowns.length > 0 || this.#groups.busy;
+  }
+
+  /** Prefixes still waiting to be flushed to a peer (its group's). */
   pending(id: number): number {
-    let n = 0;
-    for (const rib of this.#peers.get(id)?.outs.values() ?? []) n += rib.pendingCount;
-    return n;
+    return this.#peers.get(id)?.group?.pending ?? 0;
   }
 
-  /** Route refresh (RFC 2918): the whole Adj-RIB-Out of one family again. */
-  refresh(id: number, afi: Afi): Uint8Array[] {
-    return this.#peers.get(id)?.outs.get(afi)?.snapshot().messages ?? [];
+  /**
+   * Route refresh (RFC 2918): the Adj-RIB-Out of one family again, to this
+   * peer only (its group's pending changes go to every member as usual).
+   */
+  refresh(id: number, afi: Afi): RefreshJob | undefined {
+    const keys = this.#peers.get(id)?.group?.outs.get(afi)?.advertisedKeys();
+    if (keys === undefined) return undefined;
+    let at = 0;
+    return {
+      next: (maxPrefixes) => {
+        // The group is looked up each time: the peer may have moved into its shared group.
+        const rib = this.#peers.get(id)?.group?.outs.get(afi);
+        if (rib === undefined || at >= keys.length) return undefined;
+        const end = Math.min(keys.length, at + maxPrefixes);
+        const messages = rib.encodeAdvertised(keys, at, end);
+        at = end;
+        return messages;
+      },
+    };
   }
 
   /** What a peer was sent (as of the last flush). */
   advertised(id: number): { prefix: PrefixKey; pathId: number; attrs: PathAttributes }[] {
     const out: { prefix: PrefixKey; pathId: number; attrs: PathAttributes }[] = [];
-    for (const rib of this.#peers.get(id)?.outs.values() ?? []) {
+    for (const rib of this.#peers.get(id)?.group?.outs.values() ?? []) {
       rib.forEachAdvertised((prefix, pathId, set) => out.push({ prefix, pathId, attrs: set.attrs }));
     }
     return out;
@@ -259,134 +314,27 @@ export class RouteEngine {
   /** Prefixes advertised to a peer / received from it. */
   counts(id: number): { received: number; advertised: number } {
     const peer = this.#peers.get(id);
-    let advertised = 0;
-    for (const rib of peer?.outs.values() ?? []) advertised += rib.size;
-    return { received: peer?.in.pathCount ?? 0, advertised };
+    return { received: peer?.in.pathCount ?? 0, advertised: peer?.group?.size ?? 0 };
   }
 
-  #clearOut(peer: PeerRibs): void {
-    for (const rib of peer.outs.values()) rib.clear();
-    peer.outs.clear();
-    for (const cache of [peer.exportCache, peer.exportCacheLocal]) {
-      for (const set of cache.values()) if (set !== null) this.interner.release(set);
-      cache.clear();
-    }
+  /** The update group of a peer (undefined while it is down). */
+  groupOf(id: number): number | undefined {
+    return this.#peers.get(id)?.group?.id;
   }
 
-  #exportTo(peer: PeerRibs, key: PrefixKey): void {
-    const rib = peer.outs.get(afiOfKey(key));
-    if (rib === undefined) return;
-    let paths: readonly Path[];
-    if (rib.addPath) {
-      paths = [...this.locRib.candidates(key)].sort((a, b) => comparePaths(a, b, this.#decision));
-    } else {
-      const best = this.locRib.best(key);
-      paths = best === undefined ? [] : [best];
-    }
-    const out: OutPath[] = [];
-    const owned: AttrSet[] = [];
-    for (const path of paths) {
-      const attrs = this.#exportAttrs(peer, path, owned);
-      if (attrs !== null) out.push({ source: sourceOf(path), attrs });
-    }
-    rib.setPaths(key, out); // takes its own references
-    for (const set of owned) this.interner.release(set);
+  /** Every update group. */
+  groups(): UpdateGroupStatus[] {
+    return this.#groups.status();
   }
 
-  /**
-   * The attributes `path` is sent to `peer` with, or null when it is not
-   * sent. Whether it is sent is decided per path (split horizon, iBGP rules
-   * and policy depend on where it came from); the rewritten attributes are
-   * cached per source attribute set and origin (the cache holds one
-   * reference each). A policy's modified attributes are not cached: their
-   * reference is pushed on `owned` for the caller to release.
-   */
-  #exportAttrs(peer: PeerRibs, path: Path, owned: AttrSet[]): AttrSet | null {
-    const decision = exportPath(path, peer.opts.ref, {
-      ...(peer.opts.exportPolicy === undefined ? {} : { policy: peer.opts.exportPolicy }),
-      ...(this.#opts.clusterId === undefined ? {} : { reflection: reflectionRule }),
-    });
-    if (decision.action === "reject") return null;
-    const afi = afiOfKey(path.prefix);
-    if (decision.action === "modify") {
-      const rewritten = this.#rewrite(peer, path, decision.attrs, afi);
-      if (rewritten === null) return null;
-      const set = this.interner.intern(rewritten);
-      owned.push(set);
-      return set;
-    }
-    const cache = path.peer.local ? peer.exportCacheLocal : peer.exportCache;
-    const hit = cache.get(path.attrs);
-    if (hit !== undefined) return hit;
-    const rewritten = this.#rewrite(peer, path, path.attrs.attrs, afi);
-    const set = rewritten === null ? null : this.interner.intern(rewritten);
-    cache.set(path.attrs, set);
-    return set;
+  #tearDown(rib: AdjRibIn): void {
+    this.#teardowns = this.#teardowns.filter((t) => t.in !== rib);
+    if (rib.pathCount > 0) this.#teardowns.push({ in: rib, routes: rib.routes(), staleOnly: false, at: 0 });
   }
 
-  #rewrite(peer: PeerRibs, path: Path, attrs: PathAttributes, afi: Afi): PathAttributes | null {
-    const to = peer.opts.ref;
-    const self = afi === Afi.Ipv4 ? peer.opts.localIpv4 : peer.opts.localIpv6;
-    const local = path.peer.local;
-    const { localPref, med, originatorId: _o, clusterList: _c, nextHop, ...rest } = attrs;
-    let hop = nextHop;
-    if (local && (hop === undefined || hop === "")) hop = self;
-    if (!to.ibgp && !(local && nextHop !== undefined)) hop = self;
-    if (hop === undefined) return null; // no usable next hop for this family on this session
-    if (to.ibgp) {
-      const out: PathAttributes = {
-        ...rest,
-        nextHop: hop,
-        localPref: localPref ?? DefaultLocalPref,
-        ...(med === undefined ? {} : { med }),
-        ...(attrs.originatorId === undefined ? {} : { originatorId: attrs.originatorId }),
-        ...(attrs.clusterList === undefined ? {} : { clusterList: attrs.clusterList }),
-      };
-      // RFC 4456 §8: an iBGP-learned route reflected to an iBGP peer.
-      const clusterId = this.#opts.clusterId;
-      return clusterId !== undefined && path.peer.ibgp ? reflectedAttributes(out, path.peer, clusterId) : out;
-    }
-    return {
-      ...rest,
-      nextHop: hop,
-      asPath: prepend(this.#opts.localAs, rest.asPath ?? []),
-      ...(local && med !== undefined ? { med } : {}),
-    };
+  #leave(peer: PeerRibs): void {
+    const g = peer.group;
+    peer.group = undefined;
+    if (g !== undefined) this.#groups.leave(g, peer.opts.ref.id);
   }
-}
-
-function prepend(asn: number, path: readonly AsPathSegment[]): AsPathSegment[] {
-  const first = path[0];
-  if (first !== undefined && first.type === AsPathSegmentType.AsSequence && first.asns.length < 255) {
-    return [{ type: AsPathSegmentType.AsSequence, asns: [asn, ...first.asns] }, ...path.slice(1)];
-  }
-  return [{ type: AsPathSegmentType.AsSequence, asns: [asn] }, ...path];
-}
-
-function localAttributes(r: LocalRoute): PathAttributes {
-  return {
-    origin: r.origin ?? 0,
-    asPath:
-      r.asPath === undefined || r.asPath.length === 0
-        ? []
-        : [{ type: AsPathSegmentType.AsSequence, asns: [...r.asPath] }],
-    ...(r.nextHop === undefined ? {} : { nextHop: r.nextHop }),
-    ...(r.med === undefined ? {} : { med: r.med }),
-    ...(r.localPref === undefined ? {} : { localPref: r.localPref }),
-    ...(r.communities === undefined || r.communities.length === 0 ? {} : { communities: [...r.communities] }),
-    ...(r.largeCommunities === undefined || r.largeCommunities.length === 0
-      ? {}
-      : { largeCommunities: [...r.largeCommunities] }),
-    ...(r.extendedCommunities === undefined || r.extendedCommunities.length === 0
-      ? {}
-      : { extendedCommunities: [...r.extendedCommunities] }),
-  };
-}
-
-function sameRoute(a: LocalRoute, b: LocalRoute): boolean {
-  return JSON.stringify(a, bytesAsArrays) === JSON.stringify(b, bytesAsArrays);
-}
-
-function bytesAsArrays(_k: string, v: unknown): unknown {
-  return v instanceof Uint8Array ? [...v] : v;
 }

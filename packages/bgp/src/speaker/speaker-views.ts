@@ -3,8 +3,10 @@
  * what was advertised, as plain data for CLIs, admin APIs and metrics.
  */
 import type { DownReason, State } from "../fsm/types.js";
-import type { LocRib } from "../rib/loc-rib.js";
+import { type LocRib, samePath } from "../rib/loc-rib.js";
 import { type PrefixKey, prefixKeyFromText, prefixKeyToText } from "../rib/prefix-key.js";
+import type { PathAttributes } from "../wire/index.js";
+import type { UpdateGroupStatus } from "./route-engine.js";
 
 export interface NeighborStatus {
   readonly address: string;
@@ -18,7 +20,22 @@ export interface NeighborStatus {
   /** UPDATE messages received / sent since the speaker started. */
   readonly updatesReceived: number;
   readonly updatesSent: number;
+  /** The update group the neighbor is in (undefined while down). */
+  readonly updateGroup: number | undefined;
   readonly lastError: DownReason | undefined;
+}
+
+/** One update group: neighbors that share an Adj-RIB-Out and every encoded UPDATE. */
+export interface UpdateGroupInfo {
+  readonly id: number;
+  /** Neighbor addresses. */
+  readonly members: readonly string[];
+  /** False while its only member is still catching up with the table before joining a shared group. */
+  readonly shared: boolean;
+  /** Prefixes advertised to the group (all families). */
+  readonly prefixes: number;
+  /** UPDATE messages encoded for the group; each was written to every member. */
+  readonly updatesEncoded: number;
 }
 
 export interface AdvertisedPath {
@@ -67,8 +84,8 @@ export function routeInfos(rib: LocRib, filter?: { prefix?: string }): RouteInfo
       const a = p.attrs.attrs;
       out.push({
         prefix,
-        best: p === best,
-        multipath: multipath.includes(p),
+        best: samePath(p, best),
+        multipath: multipath.some((m) => samePath(m, p)),
         peer: p.peer.local ? "local" : p.peer.address,
         pathId: p.pathId,
         nextHop: a.nextHop,
@@ -83,4 +100,25 @@ export function routeInfos(rib: LocRib, filter?: { prefix?: string }): RouteInfo
     }
   }
   return out;
+}
+
+/** The engine's update groups, members named by address (`#id` for one no longer known). */
+export function updateGroupInfos(
+  groups: readonly UpdateGroupStatus[],
+  addressOf: (id: number) => string | undefined,
+): UpdateGroupInfo[] {
+  return groups.map((g) => ({
+    id: g.id,
+    members: g.members.map((id) => addressOf(id) ?? `#${id}`),
+    shared: g.shared,
+    prefixes: g.prefixes,
+    updatesEncoded: g.encoded,
+  }));
+}
+
+/** What a neighbor was sent, as text. */
+export function advertisedPaths(
+  sent: readonly { readonly prefix: PrefixKey; readonly pathId: number; readonly attrs: PathAttributes }[],
+): AdvertisedPath[] {
+  return sent.map((a) => ({ prefix: prefixKeyToText(a.prefix), pathId: a.pathId, nextHop: a.attrs.nextHop }));
 }

@@ -37,6 +37,13 @@ export interface PackOptions {
   readonly linkLocalNextHop?: string;
   /** Default unicast. */
   readonly safi?: Safi;
+  /**
+   * The attribute octets to write instead of encoding `attrs` (no MP
+   * attributes; with NEXT_HOP exactly when the prefixes go in the NLRI
+   * field). The caller vouches that they say what `attrs` says for this
+   * context, e.g. received octets passed through reflectAttributes.
+   */
+  readonly encodedAttributes?: Uint8Array | undefined;
 }
 
 /** Octets of the run of entries [from, to) taken by the last call to `fill`. */
@@ -115,7 +122,7 @@ export function packUpdates(
   const viaMp = nlri.afi !== Afi.Ipv4 || safi !== Safi.Unicast || (nextHop?.includes(":") ?? false);
 
   if (!viaMp) {
-    const a = encodeAttributes(attrs, ctx);
+    const a = opts.encodedAttributes ?? encodeAttributes(attrs, ctx);
     const fixed = Header.length + 4 + a.length;
     if (fixed > max) throw tooBig("the attribute set");
     return pack(list, max, fixed, undefined, (from, to, octets) => {
@@ -131,7 +138,7 @@ export function packUpdates(
 
   if (nextHop === undefined) throw new RangeError("MP_REACH_NLRI needs a next hop (opts.nextHop)");
   const { nextHop: _sentInMp, ...rest } = attrs;
-  const a = encodeAttributes(rest, ctx);
+  const a = opts.encodedAttributes ?? encodeAttributes(rest, ctx);
   const hw = new ByteWriter(48);
   hw.u16(nlri.afi);
   hw.u8(safi);

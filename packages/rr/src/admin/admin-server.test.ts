@@ -73,9 +73,12 @@ describe("admin API", () => {
         since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         secondsInState: expect.any(Number),
         prefixesReceived: 1,
-        prefixesAdvertised: 0,
+        // Its own route, reflected back to its update group: a client drops it by
+        // ORIGINATOR_ID (RFC 4456 §8); see packages/bgp/src/rib/update-group.ts.
+        prefixesAdvertised: 1,
         updatesReceived: expect.any(Number),
         updatesSent: expect.any(Number),
+        updateGroup: expect.any(Number),
         lastError: null,
       },
     ]);

@@ -42,6 +42,8 @@ export interface NeighborView {
   readonly prefixesAdvertised: number;
   readonly updatesReceived: number;
   readonly updatesSent: number;
+  /** The update group it is in (peers sharing one encoding of every UPDATE); null while down. */
+  readonly updateGroup: number | null;
   readonly lastError: LastErrorView | null;
 }
 
@@ -96,6 +98,7 @@ export function neighborView(n: NeighborStatus, now: number): NeighborView {
     prefixesAdvertised: n.prefixesAdvertised,
     updatesReceived: n.updatesReceived,
     updatesSent: n.updatesSent,
+    updateGroup: n.updateGroup ?? null,
     lastError: n.lastError === undefined ? null : lastErrorView(n.lastError),
   };
 }

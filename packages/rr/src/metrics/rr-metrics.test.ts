@@ -94,6 +94,13 @@ describe("ts-rr metrics", () => {
     expect(sample(text, "tsrr_bgp_prefixes_advertised", { neighbor: "127.0.42.254" })).toBe(1);
     const changes = sample(text, "tsrr_upstream_nexthop_set_changes_total", { prefix }) ?? 0;
     expect(changes).toBeGreaterThanOrEqual(1);
+    // Two update groups: the upstream router (ADD-PATH) and the two LBs, which share one.
+    expect(sample(text, "tsrr_bgp_update_groups", {})).toBe(2);
+    const groups = rr.updateGroups();
+    const lbs = groups.find((g) => g.members.includes("127.0.43.1"));
+    expect([...(lbs?.members ?? [])].sort()).toEqual(["127.0.43.1", "127.0.43.2"]);
+    expect(sample(text, "tsrr_bgp_update_group_members", { group: String(lbs?.id) })).toBe(2);
+    expect(text).toContain("tsrr_bgp_update_group_updates_encoded");
     expect(text).toContain("# TYPE tsrr_bgp_updates_received_total counter");
     expect(text).toContain("tsrr_process_resident_memory_bytes");
 

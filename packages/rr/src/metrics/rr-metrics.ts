@@ -63,6 +63,23 @@ export class RrMetrics {
     labelNames: ["neighbor"] as const,
     registers: [this.registry],
   });
+  readonly #groups = new Gauge({
+    name: "tsrr_bgp_update_groups",
+    help: "Update groups: neighbors that share one Adj-RIB-Out and one encoding of every UPDATE",
+    registers: [this.registry],
+  });
+  readonly #groupMembers = new Gauge({
+    name: "tsrr_bgp_update_group_members",
+    help: "Neighbors in the update group",
+    labelNames: ["group"] as const,
+    registers: [this.registry],
+  });
+  readonly #groupEncoded = new Gauge({
+    name: "tsrr_bgp_update_group_updates_encoded",
+    help: "UPDATE messages encoded for the update group (each written to every member)",
+    labelNames: ["group"] as const,
+    registers: [this.registry],
+  });
   readonly #width = new Gauge({
     name: "tsrr_upstream_ecmp_width",
     help: "Distinct next hops advertised to the upstream peer for the prefix (its ECMP width)",
@@ -97,6 +114,7 @@ export class RrMetrics {
   refresh(): void {
     const neighbors = this.#speaker.neighbors();
     this.#neighbors(neighbors);
+    this.#updateGroups();
     this.#ecmp(neighbors.filter((n) => n.dynamic === undefined).map((n) => n.address));
   }
 
@@ -150,6 +168,18 @@ export class RrMetrics {
       this.#lastUpdates.delete(neighbor);
       this.#updatesIn.remove({ neighbor });
       this.#updatesOut.remove({ neighbor });
+    }
+  }
+
+  #updateGroups(): void {
+    const groups = this.#speaker.updateGroups();
+    this.#groups.set(groups.length);
+    this.#groupMembers.reset();
+    this.#groupEncoded.reset();
+    for (const g of groups) {
+      const group = String(g.id);
+      this.#groupMembers.set({ group }, g.members.length);
+      this.#groupEncoded.set({ group }, g.updatesEncoded);
     }
   }
 

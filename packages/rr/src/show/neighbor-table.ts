@@ -1,9 +1,12 @@
 /**
  * `ts-rr neighbors` as a table:
  *
- *     NEIGHBOR      AS     RANGE    STATE        UP/DOWN   RCVD  SENT  UPD IN/OUT  LAST ERROR
- *     198.18.0.254  65001  -        Established  00:12:03     0     1  3/5         -
- *     198.19.0.7    65001  lb-pods  Established  00:11:59     1     0  2/4         received Cease/Administrative Shutdown (6/2) "bye"
+ *     NEIGHBOR      AS     RANGE    STATE        UP/DOWN   RCVD  SENT  UPD IN/OUT  GROUP  LAST ERROR
+ *     198.18.0.254  65001  -        Established  00:12:03     0     1  3/5         1      -
+ *     198.19.0.7    65001  lb-pods  Established  00:11:59     1     0  2/4         2      received Cease/Administrative Shutdown (6/2) "bye"
+ *
+ * GROUP is the update group: neighbors with the same number share one
+ * encoding of every UPDATE.
  *
  * Pure: NeighborView[] in, text out.
  */
@@ -30,7 +33,7 @@ function formatAsn(asn: number | readonly number[]): string {
 export function formatNeighborTable(neighbors: readonly NeighborView[]): string {
   if (neighbors.length === 0) return "no neighbors";
   return renderTable(
-    ["NEIGHBOR", "AS", "RANGE", "STATE", "UP/DOWN", "RCVD", "SENT", "UPD IN/OUT", "LAST ERROR"],
+    ["NEIGHBOR", "AS", "RANGE", "STATE", "UP/DOWN", "RCVD", "SENT", "UPD IN/OUT", "GROUP", "LAST ERROR"],
     neighbors.map((n) => [
       n.address,
       formatAsn(n.asn),
@@ -40,6 +43,7 @@ export function formatNeighborTable(neighbors: readonly NeighborView[]): string 
       String(n.prefixesReceived),
       String(n.prefixesAdvertised),
       `${n.updatesReceived}/${n.updatesSent}`,
+      n.updateGroup === null ? "-" : String(n.updateGroup),
       formatLastError(n.lastError),
     ]),
   );

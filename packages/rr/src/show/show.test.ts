@@ -21,6 +21,7 @@ const neighbor: NeighborView = {
   prefixesAdvertised: 3,
   updatesReceived: 2,
   updatesSent: 5,
+  updateGroup: 1,
   lastError: null,
 };
 
@@ -68,6 +69,7 @@ describe("CLI tables", () => {
       secondsInState: 5,
       prefixesReceived: 1,
       prefixesAdvertised: 0,
+      updateGroup: null,
       lastError: {
         event: "NotifMsg",
         sent: null,
@@ -75,9 +77,9 @@ describe("CLI tables", () => {
       },
     };
     expect(formatNeighborTable([neighbor, dynamic]).split("\n")).toEqual([
-      "NEIGHBOR      AS     RANGE    STATE        UP/DOWN   RCVD  SENT  UPD IN/OUT  LAST ERROR",
-      "198.18.0.254  65001  -        Established  01:02:03  0     3     2/5         -",
-      '198.19.0.7    65001  lb-pods  Idle         00:00:05  1     0     2/5         received Cease/Administrative Shutdown (6/2) "bye"',
+      "NEIGHBOR      AS     RANGE    STATE        UP/DOWN   RCVD  SENT  UPD IN/OUT  GROUP  LAST ERROR",
+      "198.18.0.254  65001  -        Established  01:02:03  0     3     2/5         1      -",
+      '198.19.0.7    65001  lb-pods  Idle         00:00:05  1     0     2/5         -      received Cease/Administrative Shutdown (6/2) "bye"',
     ]);
     expect(formatNeighborTable([])).toBe("no neighbors");
   });

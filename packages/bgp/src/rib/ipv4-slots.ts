@@ -1,0 +1,156 @@
+/**
+ * The storage of the Loc-RIB's IPv4 half: an open-addressing hash table
+ * whose slots are spread over parallel arrays, so that a prefix with one
+ * candidate path costs no object at all.
+ *
+ *     slot i:  keys[i]     Float64Array  IPv4 PrefixKey | empty | tombstone   (linear probing, load <= 2/3)
+ *              values[i]   Array         the one path's AttrSet, or a multi-candidate object (caller's type)
+ *              peers[i]    Array         the one path's PeerRef
+ *              pathIds[i]  Uint32Array   the one path's path identifier (RFC 7911)
+ *              stale[i]    Uint8Array    the one path is stale (RFC 4724)
+ *
+ * Why: a full table is a million prefixes with one path each. As objects
+ * (a Path per prefix) they are a million allocations that the young
+ * generation copies twice before they settle, about a fifth of a load's
+ * time in garbage collection, and ~70 octets each. Here a prefix is ~25
+ * octets per slot and nothing to collect.
+ *
+ * Slots move when the table grows (`insert` may rehash): never keep a slot
+ * number across an insert. Deletion leaves a tombstone; deleting while
+ * walking with `forEachSlot` is safe, inserting is not.
+ */
+import type { AttrSet } from "./attr-set.js";
+import type { PeerRef } from "./path.js";
+
+const empty = -1;
+const tombstone = -2;
+const minCapacity = 16;
+/** Rehash when live + dead slots would pass 2/3; a rehash leaves the table at most 1/2 full. */
+const maxLoadNumerator = 2;
+const maxLoadDenominator = 3;
+const rehashLoadDivisor = 2;
+/** 2^32, to split a key into 32-bit halves. */
+const highWord = 0x1_0000_0000;
+
+/** murmur3's 32-bit finaliser over the two halves of the key (as prefix-map.ts). */
+function hashOf(key: number): number {
+  let h = ((key >>> 0) ^ Math.imul((key / highWord) >>> 0, 0x9e3779b1)) | 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+function capacityFor(entries: number): number {
+  let cap = minCapacity;
+  while (cap < entries * rehashLoadDivisor) cap *= 2;
+  return cap;
+}
+
+/** `V` is the multi-candidate type; a slot holding an AttrSet holds exactly one path. */
+export class Ipv4Slots<V> {
+  keys = new Float64Array(minCapacity).fill(empty);
+  values: (AttrSet | V | undefined)[] = new Array(minCapacity).fill(undefined);
+  peers: (PeerRef | undefined)[] = new Array(minCapacity).fill(undefined);
+  pathIds = new Uint32Array(minCapacity);
+  stale = new Uint8Array(minCapacity);
+  private live = 0;
+  private dead = 0;
+
+  get size(): number {
+    return this.live;
+  }
+
+  /** The slot of `key`, or -1. */
+  find(key: number): number {
+    const keys = this.keys;
+    const mask = keys.length - 1;
+    for (let i = hashOf(key) & mask; ; i = (i + 1) & mask) {
+      const k = keys[i]!;
+      if (k === key) return i;
+      if (k === empty) return -1;
+    }
+  }
+
+  /**
+   * The slot of `key`, claimed for it when absent (its value is then
+   * undefined: the caller fills it). May rehash: earlier slot numbers are void.
+   */
+  claim(key: number): number {
+    if ((this.live + this.dead + 1) * maxLoadDenominator > this.keys.length * maxLoadNumerator) this.rehash();
+    const keys = this.keys;
+    const mask = keys.length - 1;
+    let grave = -1;
+    for (let i = hashOf(key) & mask; ; i = (i + 1) & mask) {
+      const k = keys[i]!;
+      if (k === key) return i;
+      if (k === tombstone) {
+        if (grave < 0) grave = i;
+      } else if (k === empty) {
+        const at = grave < 0 ? i : grave;
+        if (grave >= 0) this.dead--;
+        keys[at] = key;
+        this.live++;
+        return at;
+      }
+    }
+  }
+
+  /** Empties a slot. */
+  free(at: number): void {
+    this.keys[at] = tombstone;
+    this.values[at] = undefined;
+    this.peers[at] = undefined;
+    this.stale[at] = 0;
+    this.live--;
+    this.dead++;
+    if (this.live === 0) this.reset();
+  }
+
+  /** Calls `fn` with every used slot and its key. */
+  forEachSlot(fn: (at: number, key: number) => void): void {
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (k >= 0) fn(i, k);
+    }
+  }
+
+  private reset(): void {
+    this.keys = new Float64Array(minCapacity).fill(empty);
+    this.values = new Array(minCapacity).fill(undefined);
+    this.peers = new Array(minCapacity).fill(undefined);
+    this.pathIds = new Uint32Array(minCapacity);
+    this.stale = new Uint8Array(minCapacity);
+    this.live = 0;
+    this.dead = 0;
+  }
+
+  /** Rebuilds the table sized for the live slots (dropping tombstones). */
+  private rehash(): void {
+    const { keys: oldKeys, values: oldValues, peers: oldPeers, pathIds: oldIds, stale: oldStale } = this;
+    const cap = capacityFor(this.live + 1);
+    const keys = new Float64Array(cap).fill(empty);
+    const values: (AttrSet | V | undefined)[] = new Array(cap).fill(undefined);
+    const peers: (PeerRef | undefined)[] = new Array(cap).fill(undefined);
+    const pathIds = new Uint32Array(cap);
+    const stale = new Uint8Array(cap);
+    const mask = cap - 1;
+    for (let j = 0; j < oldKeys.length; j++) {
+      const k = oldKeys[j]!;
+      if (k < 0) continue;
+      let i = hashOf(k) & mask;
+      while (keys[i] !== empty) i = (i + 1) & mask;
+      keys[i] = k;
+      values[i] = oldValues[j];
+      peers[i] = oldPeers[j];
+      pathIds[i] = oldIds[j]!;
+      stale[i] = oldStale[j]!;
+    }
+    this.keys = keys;
+    this.values = values;
+    this.peers = peers;
+    this.pathIds = pathIds;
+    this.stale = stale;
+    this.dead = 0;
+  }
+}
