@@ -55,6 +55,13 @@ export class Ipv4Slots<V> {
   stale = new Uint8Array(minCapacity);
   private live = 0;
   private dead = 0;
+  /**
+   * The last slot `find` returned, and its key: a prefix is usually looked
+   * up several times in a row (selection, then export), and a probe into a
+   * full table is a cache miss. Forgotten when slots move or empty.
+   */
+  private lastKey = -1;
+  private lastAt = -1;
 
   get size(): number {
     return this.live;
@@ -62,11 +69,16 @@ export class Ipv4Slots<V> {
 
   /** The slot of `key`, or -1. */
   find(key: number): number {
+    if (key === this.lastKey) return this.lastAt;
     const keys = this.keys;
     const mask = keys.length - 1;
     for (let i = hashOf(key) & mask; ; i = (i + 1) & mask) {
       const k = keys[i]!;
-      if (k === key) return i;
+      if (k === key) {
+        this.lastKey = key;
+        this.lastAt = i;
+        return i;
+      }
       if (k === empty) return -1;
     }
   }
@@ -97,6 +109,7 @@ export class Ipv4Slots<V> {
 
   /** Empties a slot. */
   free(at: number): void {
+    if (at === this.lastAt) this.lastKey = -1;
     this.keys[at] = tombstone;
     this.values[at] = undefined;
     this.peers[at] = undefined;
@@ -116,6 +129,7 @@ export class Ipv4Slots<V> {
   }
 
   private reset(): void {
+    this.lastKey = -1;
     this.keys = new Float64Array(minCapacity).fill(empty);
     this.values = new Array(minCapacity).fill(undefined);
     this.peers = new Array(minCapacity).fill(undefined);
@@ -127,6 +141,7 @@ export class Ipv4Slots<V> {
 
   /** Rebuilds the table sized for the live slots (dropping tombstones). */
   private rehash(): void {
+    this.lastKey = -1;
     const { keys: oldKeys, values: oldValues, peers: oldPeers, pathIds: oldIds, stale: oldStale } = this;
     const cap = capacityFor(this.live + 1);
     const keys = new Float64Array(cap).fill(empty);

@@ -126,7 +126,7 @@ export class LocRib {
   private readonly v4 = new Ipv4Slots<MultiEntry>();
   private readonly v6 = new Map<string, Entry6>();
   /** Prefixes changed since their last report -> what that report said. */
-  private readonly pending = new PrefixMap<Path | Selection>();
+  private readonly pending = new PrefixMap<Path | Selection>({ keepCapacity: true });
   private readonly opts: DecisionOptions;
   /**
    * After `upsert` (Replaced, Unchanged) or `remove` (true): the attribute
@@ -135,6 +135,9 @@ export class LocRib {
    */
   lastAttrs: AttrSet | undefined = undefined;
   lastStale = false;
+  /** After `locateBest` returned true: the best path's peer and attribute set (no Path made). */
+  bestPeer: PeerRef | undefined = undefined;
+  bestAttrs: AttrSet | undefined = undefined;
 
   constructor(opts: DecisionOptions = defaultDecisionOptions) {
     this.opts = opts;
@@ -204,6 +207,38 @@ export class LocRib {
 
   has(key: PrefixKey): boolean {
     return typeof key === "number" ? this.v4.find(key) >= 0 : this.v6.has(key);
+  }
+
+  /**
+   * Finds the best path of `key` and leaves its peer and attribute set in
+   * `bestPeer` / `bestAttrs` (false: no candidate) — for exports, which
+   * mostly need no more than that, without making a Path.
+   */
+  locateBest(key: PrefixKey): boolean {
+    let peer: PeerRef | undefined;
+    let attrs: AttrSet | undefined;
+    if (typeof key === "number") {
+      const s = this.v4;
+      const at = s.find(key);
+      if (at < 0) return false;
+      const v = s.values[at];
+      if (v instanceof MultiEntry) {
+        const best = this.selected(v)?.best;
+        peer = best?.peer;
+        attrs = best?.attrs;
+      } else {
+        peer = s.peers[at];
+        attrs = v;
+      }
+    } else {
+      const e = this.v6.get(key);
+      const best = e instanceof MultiEntry ? this.selected(e)?.best : e;
+      peer = best?.peer;
+      attrs = best?.attrs;
+    }
+    this.bestPeer = peer;
+    this.bestAttrs = attrs;
+    return attrs !== undefined;
   }
 
   best(key: PrefixKey): Path | undefined {

@@ -41,6 +41,8 @@ export type ExportPolicy = (path: Path, to: PeerRef) => PolicyResult;
 
 /** Accepts everything (the iBGP default). Recognised by identity: no per-prefix call. */
 export const acceptAll: ImportPolicy = () => accept;
+/** The export policy that accepts everything: one function, so peers using it can share an update group. */
+export const acceptAllExport: ExportPolicy = () => accept;
 /** Rejects everything (the eBGP default of RFC 8212). Recognised by identity. */
 export const rejectAll: ImportPolicy = () => reject;
 

@@ -31,6 +31,23 @@ describe("PrefixMap", () => {
     expect(m.size).toBe(0);
   });
 
+  it("keepCapacity: a queue emptied and refilled (also while iterating) keeps working", () => {
+    const m = new PrefixMap<number>({ keepCapacity: true });
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 20000; i++) m.set(ipv4Key((i + round) << 8, 24), i);
+      let seen = 0;
+      for (const [k] of m.entries()) {
+        m.delete(k);
+        seen++;
+      }
+      expect(seen).toBe(20000);
+      expect(m.size).toBe(0);
+      expect(m.has(ipv4Key(round << 8, 24))).toBe(false);
+    }
+    m.set(ipv4Key(7 << 8, 24), 7);
+    expect(m.get(ipv4Key(7 << 8, 24))).toBe(7);
+  });
+
   it("a big table emptied by deletes is freed and still works", () => {
     const m = new PrefixMap<number>();
     const n = 20000;

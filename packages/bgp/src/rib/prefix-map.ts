@@ -54,9 +54,17 @@ export class PrefixMap<V> {
   private dead4 = 0;
   private readonly map6 = new Map<string, V>();
 
-  constructor() {
+  private readonly keepCapacity: boolean;
+
+  /**
+   * `keepCapacity`: a queue that is emptied and refilled all the time (the
+   * Loc-RIB's pending changes) keeps its table when emptied, instead of
+   * giving it back and growing it again.
+   */
+  constructor(opts: { readonly keepCapacity?: boolean } = {}) {
     this.keys4 = new Float64Array(minCapacity).fill(empty);
     this.values4 = new Array<V | undefined>(minCapacity).fill(undefined);
+    this.keepCapacity = opts.keepCapacity ?? false;
   }
 
   get size(): number {
@@ -173,9 +181,13 @@ export class PrefixMap<V> {
     this.values4[at] = undefined;
     this.live4--;
     this.dead4++;
-    // Emptied (a drained queue, a peer gone): give the memory back at once.
-    // Iterators hold the old arrays, so this is safe while iterating.
-    if (this.live4 === 0 && this.keys4.length > keptCapacity) this.resetIpv4();
+    // A kept queue keeps its tombstones: a rehash at the same size clears them when they add up.
+    if (this.live4 > 0 || this.keepCapacity) return;
+    if (this.keys4.length > keptCapacity) {
+      // Emptied (a peer gone): give the memory back at once.
+      // Iterators hold the old arrays, so this is safe while iterating.
+      this.resetIpv4();
+    }
   }
 
   private resetIpv4(): void {
@@ -199,7 +211,9 @@ export class PrefixMap<V> {
   private rehash(): void {
     const oldKeys = this.keys4;
     const oldValues = this.values4;
-    const cap = capacityFor(this.live4 + 1);
+    // A kept queue full of tombstones is cleaned at its size, not shrunk (it refills).
+    const needed = capacityFor(this.live4 + 1);
+    const cap = this.keepCapacity ? Math.max(needed, this.keys4.length) : needed;
     const keys = new Float64Array(cap).fill(empty);
     const values = new Array<V | undefined>(cap).fill(undefined);
     const mask = cap - 1;

@@ -16,8 +16,8 @@ import type { AttrInterner } from "../rib/attr-intern.js";
 import type { AttrSet } from "../rib/attr-set.js";
 import { comparePaths, type DecisionOptions } from "../rib/decision.js";
 import type { LocRib } from "../rib/loc-rib.js";
-import type { Path } from "../rib/path.js";
-import { type ExportRules, exportPath } from "../rib/policy.js";
+import type { Path, PeerRef } from "../rib/path.js";
+import { acceptAllExport, type ExportRules, exportPath } from "../rib/policy.js";
 import { afiOfKey, type PrefixKey } from "../rib/prefix-key.js";
 import { reflectionRule } from "../rib/reflection.js";
 import type { UpdateGroup } from "../rib/update-group.js";
@@ -30,6 +30,15 @@ export interface GroupExporterOptions {
   readonly localAs: number;
   /** Set when we are a route reflector (RFC 4456). */
   readonly clusterId?: string | undefined;
+}
+
+/** A group exporting many prefixes in a row (GroupExporter.run). */
+export interface ExportRun {
+  readonly g: UpdateGroup;
+  readonly cacheable: boolean;
+  lastPeer: PeerRef | undefined;
+  lastAttrs: AttrSet | undefined;
+  lastResult: AttrSet | null;
 }
 
 export class GroupExporter {
@@ -50,18 +59,57 @@ export class GroupExporter {
 
   /** Brings the group's desired state for `key` up to date with the Loc-RIB. */
   exportTo(g: UpdateGroup, key: PrefixKey): void {
+    this.exportIn(this.run(g), key);
+  }
+
+  /**
+   * What stays the same while one group exports many prefixes in a row: its
+   * rules, and the last (source peer, attribute set) -> result, which a
+   * table load repeats for thousands of prefixes. Valid while the group's
+   * members and caches do not change (one settle or feed step).
+   */
+  run(g: UpdateGroup): ExportRun {
+    return { g, cacheable: this.#cacheable(g), lastPeer: undefined, lastAttrs: undefined, lastResult: null };
+  }
+
+  /** `exportTo` within a run. */
+  exportIn(run: ExportRun, key: PrefixKey): void {
+    const g = run.g;
     const rib = g.outs.get(afiOfKey(key));
     if (rib === undefined) return;
     if (!rib.addPath) {
       // The common case without ADD-PATH: the best path only, no arrays per prefix.
-      const best = this.#locRib.best(key);
+      const loc = this.#locRib;
+      if (run.cacheable) {
+        // The decision is a function of (source peer, attribute set): a cache hit needs no Path.
+        if (!loc.locateBest(key)) {
+          rib.withdraw(key); // nothing queued when the peers do not have it
+          return;
+        }
+        const peer = loc.bestPeer!;
+        const attrs = loc.bestAttrs!;
+        let hit: AttrSet | null | undefined;
+        if (peer === run.lastPeer && attrs === run.lastAttrs) hit = run.lastResult;
+        else hit = g.exportCache.get(peer.id)?.get(attrs);
+        if (hit !== undefined) {
+          run.lastPeer = peer;
+          run.lastAttrs = attrs;
+          run.lastResult = hit;
+          if (hit === null) rib.withdraw(key);
+          else rib.advertise(key, hit);
+          return;
+        }
+      }
+      const best = loc.best(key);
       const owned = this.#owned;
       const attrs = best === undefined ? null : this.#exportAttrs(g, best, owned);
       if (attrs === null)
         rib.withdraw(key); // nothing queued when the peers do not have it
       else rib.advertise(key, attrs); // takes its own reference
-      for (const set of owned) this.#interner.release(set);
-      owned.length = 0;
+      if (owned.length > 0) {
+        for (const set of owned) this.#interner.release(set);
+        owned.length = 0;
+      }
       return;
     }
     const candidates = this.#locRib.candidates(key);
@@ -93,7 +141,11 @@ export class GroupExporter {
    */
   #exportAttrs(g: UpdateGroup, path: Path, owned: AttrSet[]): AttrSet | null {
     const decision = exportPath(path, g.ref, this.#rulesOf(g));
-    if (decision.action === "reject") return null;
+    if (decision.action === "reject") {
+      // Without a policy of its own the rejection holds for every prefix with these attributes.
+      if (this.#cacheable(g)) this.#cacheOf(g, path.peer.id).set(path.attrs, null);
+      return null;
+    }
     const afi = afiOfKey(path.prefix);
     if (decision.action === "modify") {
       const rewritten = rewriteForExport(this.#target(g), path, decision.attrs, afi);
@@ -102,11 +154,7 @@ export class GroupExporter {
       owned.push(set);
       return set;
     }
-    let cache = g.exportCache.get(path.peer.id);
-    if (cache === undefined) {
-      cache = new Map();
-      g.exportCache.set(path.peer.id, cache);
-    }
+    const cache = this.#cacheOf(g, path.peer.id);
     const hit = cache.get(path.attrs);
     if (hit !== undefined) return hit;
     const target = this.#target(g);
@@ -135,6 +183,22 @@ export class GroupExporter {
       localAs: this.#opts.localAs,
       clusterId: this.#opts.clusterId,
     };
+  }
+
+  /** The group's cache of export results for routes from peer `id` (source attribute set -> sent set, or null). */
+  #cacheOf(g: UpdateGroup, id: number): Map<AttrSet, AttrSet | null> {
+    let cache = g.exportCache.get(id);
+    if (cache === undefined) {
+      cache = new Map();
+      g.exportCache.set(id, cache);
+    }
+    return cache;
+  }
+
+  /** No export policy but accept-all: whether a path is sent depends on its peer and attributes only. */
+  #cacheable(g: UpdateGroup): boolean {
+    const policy = this.#rulesOf(g).policy;
+    return policy === undefined || policy === acceptAllExport;
   }
 
   #rulesOf(g: UpdateGroup): ExportRules {

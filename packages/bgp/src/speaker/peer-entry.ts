@@ -8,7 +8,7 @@ import net from "node:net";
 import type { Logger } from "pino";
 import type { DownReason, FsmConfig, Negotiated } from "../fsm/types.js";
 import type { PeerRef } from "../rib/path.js";
-import { accept, acceptAll, type ExportPolicy, type ImportPolicy } from "../rib/policy.js";
+import { acceptAll, acceptAllExport, type ExportPolicy, type ImportPolicy } from "../rib/policy.js";
 import type { Clock } from "../session/clock.js";
 import type { Session } from "../session/session.js";
 import type { Capability } from "../wire/index.js";
@@ -75,9 +75,6 @@ export function statusOf(
 
 /** Seconds stale routes may outlive a re-established graceful restart without End-of-RIB. */
 export const StaleRoutesTime = 360;
-
-/** The export policy "accept" stands for: one function, so peers using it can share an update group. */
-const acceptExport: ExportPolicy = () => accept;
 
 /** The FSM settings of a neighbor; `capabilities` is asked for at each OPEN (the Restart State bit changes). */
 export function fsmConfigFor(
@@ -165,7 +162,7 @@ export function ribOptionsFor(
       : { importPolicy: policy.import === "accept" ? acceptAll : policy.import }),
     ...(policy?.export === undefined
       ? {}
-      : { exportPolicy: policy.export === "accept" ? acceptExport : policy.export }),
+      : { exportPolicy: policy.export === "accept" ? acceptAllExport : policy.export }),
   };
 }
 

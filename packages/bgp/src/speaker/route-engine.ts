@@ -247,15 +247,15 @@ export class RouteEngine {
     from = 0,
     to = keys.length,
   ): void {
-    const changed: PrefixKey[] = [];
+    // Each prefix is exported right after its selection, while its Loc-RIB slot is at hand.
+    const exportKey = this.#groups.exporter();
     for (let i = from; i < to; i++) {
       const key = keys[i]!;
       const change = this.locRib.update(key);
       if (change === LocRibChange.None) continue;
       onChange?.(key, change);
-      changed.push(key);
+      exportKey(key);
     }
-    this.#groups.exportAll(changed);
   }
 
   /**

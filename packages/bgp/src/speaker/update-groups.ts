@@ -101,10 +101,13 @@ export class UpdateGroups {
     for (const g of this.#all) g.forgetSource(id, this.#opts.interner);
   }
 
-  /** `key` changed in the Loc-RIB: every group's desired state follows. */
-  exportAll(keys: readonly PrefixKey[]): void {
-    const groups = [...this.#all].filter((g) => g.outs.size > 0);
-    for (const key of keys) for (const g of groups) this.#opts.exporter.exportTo(g, key);
+  /** For prefixes that changed in the Loc-RIB: makes every group's desired state follow (groups as of now). */
+  exporter(): (key: PrefixKey) => void {
+    const exporter = this.#opts.exporter;
+    const runs = [...this.#all].filter((g) => g.outs.size > 0).map((g) => exporter.run(g));
+    return (key) => {
+      for (const run of runs) exporter.exportIn(run, key);
+    };
   }
 
   /** RFC 4724 §4.1 selection deferral is over. */
@@ -175,7 +178,9 @@ export class UpdateGroups {
   #feed(g: UpdateGroup, maxPrefixes: number): void {
     const feed = g.feed!;
     const end = Math.min(feed.length, g.feedAt + maxPrefixes);
-    for (let i = g.feedAt; i < end; i++) this.#opts.exporter.exportTo(g, feed[i]!);
+    const exporter = this.#opts.exporter;
+    const run = exporter.run(g);
+    for (let i = g.feedAt; i < end; i++) exporter.exportIn(run, feed[i]!);
     g.feedAt = end;
     if (end === feed.length) g.feedDone();
   }
