@@ -146,6 +146,40 @@ describe("interop: ExaBGP", () => {
     expect(prefixesOf(await speaker.learned())).toEqual(["2001:db8:500::/48", "203.0.113.50/32"]);
   });
 
+  it("route refresh, we ask, enhanced route refresh off: the sessions stay up and ExaBGP's routes come again", async () => {
+    const { ours, theirs } = await makePair("exabgp");
+    const exa = await Exabgp.start(theirs, exaConfig(THEIR_AS, OUR_AS4, { passive: true }));
+    // ExaBGP 4.2 fails while answering an ENHANCED refresh (see the case above); with the plain
+    // RFC 2918 refresh negotiated it answers as it should, without dropping the session.
+    const speaker = await startOurSpeaker(ours, "ebgp-active", { enhancedRouteRefresh: false });
+    await waitSessions(speaker, exa);
+    await announceTheirs(exa, false);
+    for (const s of [
+      { peer: THEIR4, exaPeer: OUR4, theirs: "203.0.113.50/32" },
+      { peer: THEIR6, exaPeer: OUR6, theirs: "2001:db8:500::/48" },
+    ]) {
+      await speaker.waitRoute(s.theirs);
+      const eventsBefore = speaker.events.length;
+      const before = await speaker.neighbor(s.peer);
+      const updatesBefore = before.updatesReceived;
+      await speaker.refresh(s.peer);
+      await waitFor(`ExaBGP reports our ROUTE-REFRESH (${s.exaPeer})`, () =>
+        exa.view().refreshes.some((r) => r.peer === s.exaPeer),
+      );
+      // ExaBGP answers with its routes again on the SAME session: more UPDATEs, no state change.
+      await waitFor(
+        `ExaBGP re-sends its routes to ${s.peer}`,
+        async () => (await speaker.neighbor(s.peer)).updatesReceived > updatesBefore,
+      );
+      const n = await speaker.neighbor(s.peer);
+      expect(n.state).toBe("Established");
+      expect(n.lastError).toEqual(before.lastError);
+      expect(speaker.events.slice(eventsBefore).filter((e) => e.address === s.peer)).toEqual([]);
+      expect(await exa.sessionState(s.exaPeer)).toBe("Established");
+      expect(await speaker.waitRoute(s.theirs)).toMatchObject({ peer: s.peer, stale: false });
+    }
+  });
+
   it("iBGP, 4-octet AS, our side passive: LOCAL_PREF both ways, withdrawals", async () => {
     const { ours, theirs } = await makePair("exabgp");
     const speaker = await startOurSpeaker(ours, "ibgp-passive");

@@ -29,6 +29,8 @@ export type OurRole =
 export interface OurSpeakerOptions {
   /** Only the IPv4 session (collision cases). */
   readonly ipv4Only?: boolean;
+  /** Advertise enhanced route refresh (RFC 7313); default true. */
+  readonly enhancedRouteRefresh?: boolean;
 }
 
 export async function startOurSpeaker(
@@ -36,8 +38,11 @@ export async function startOurSpeaker(
   role: OurRole,
   options: OurSpeakerOptions = {},
 ): Promise<SpeakerProcess> {
+  const extra = options.enhancedRouteRefresh === false ? { enhancedRouteRefresh: false } : {};
   const neighbors =
-    role === "ibgp-passive" ? ourNeighbors(OUR_AS4, { passive: true }) : ourNeighbors(THEIR_AS);
+    role === "ibgp-passive"
+      ? ourNeighbors(OUR_AS4, { passive: true, ...extra })
+      : ourNeighbors(THEIR_AS, extra);
   const speaker = await SpeakerProcess.start(ns, {
     localAs: OUR_AS4,
     routerId: OUR4,

@@ -35,6 +35,12 @@ export interface SessionSettings {
   readonly maxPrefixes?: { readonly limit: number; readonly restartAfter?: number };
   /** Act as graceful-restart helper for this peer (RFC 4724). Default true. */
   readonly gracefulRestart?: boolean;
+  /**
+   * Advertise enhanced route refresh (RFC 7313: BoRR/EoRR around a refresh).
+   * Default true; false for peers that mishandle it (ExaBGP 4.2 drops the
+   * session while answering an enhanced refresh).
+   */
+  readonly enhancedRouteRefresh?: boolean;
 }
 
 export interface NeighborConfig extends SessionSettings {
@@ -188,11 +194,9 @@ const directionOf = {
 export function capabilitiesFor(c: SpeakerConfig, s: SessionSettings, restarting = false): Capability[] {
   const families = s.families ?? ["ipv4-unicast", "ipv6-unicast"];
   const caps: Capability[] = families.map((f) => ({ kind: "multiprotocol", afi: familyAfi[f], safi: 1 }));
-  caps.push(
-    { kind: "route-refresh" },
-    { kind: "enhanced-route-refresh" },
-    { kind: "four-octet-as", asn: c.localAs },
-  );
+  caps.push({ kind: "route-refresh" });
+  if (s.enhancedRouteRefresh !== false) caps.push({ kind: "enhanced-route-refresh" });
+  caps.push({ kind: "four-octet-as", asn: c.localAs });
   const addPath = Object.entries(s.addPath ?? {}).filter(([f]) => families.includes(f as Family)) as [
     Family,
     "send" | "receive" | "both",

@@ -221,6 +221,18 @@ describe("Speaker", () => {
     });
   });
 
+  it("advertises enhanced route refresh unless a neighbor turns it off", () => {
+    const kinds = (enhancedRouteRefresh?: boolean) =>
+      capabilitiesFor(
+        { localAs: 65001, routerId: "198.18.0.1" },
+        enhancedRouteRefresh === undefined ? {} : { enhancedRouteRefresh },
+      ).map((c) => c.kind);
+    expect(kinds()).toContain("enhanced-route-refresh");
+    expect(kinds(true)).toContain("enhanced-route-refresh");
+    expect(kinds(false)).not.toContain("enhanced-route-refresh");
+    expect(kinds(false)).toContain("route-refresh");
+  });
+
   it("abandon() drops sessions without a NOTIFICATION: a graceful-restart helper keeps the routes as stale", async () => {
     const { a, b } = await pair({ a: { gracefulRestartTime: 120 } });
     a.announce({ prefix: "203.0.113.40/32", nextHop: "198.18.0.11" });
