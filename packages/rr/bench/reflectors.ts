@@ -136,7 +136,9 @@ export async function bundleTsRr(dir: string): Promise<string> {
       js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
     },
   });
-  tsRrCommand = [process.execPath, outfile];
+  // Extra V8 flags for ts-rr, e.g. PORTLB_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeFlags = (process.env.PORTLB_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+  tsRrCommand = [process.execPath, ...nodeFlags, outfile];
   return outfile;
 }
 

@@ -111,6 +111,9 @@ interface Batch {
   readonly groups: Map<AttrSet, NlriBuilder>;
   readonly withdrawals: NlriBuilder;
   announced: number;
+  /** The last group used (consecutive prefixes mostly share their attributes). */
+  lastAttrs: AttrSet | undefined;
+  lastGroup: NlriBuilder | undefined;
 }
 
 export class AdjRibOut {
@@ -121,7 +124,7 @@ export class AdjRibOut {
   private readonly maxPaths: number;
   private readonly pathIdOf: ((source: number) => number) | undefined;
   private readonly advertised = new PrefixMap<Advertised>();
-  private readonly pending = new PrefixMap<Desired>();
+  private readonly pending = new PrefixMap<Desired>({ keepCapacity: true });
   /** Pending keys in the order they first changed (flushes are FIFO, so none starves). */
   private order: PrefixKey[] = [];
   private orderHead = 0;
@@ -227,7 +230,7 @@ export class AdjRibOut {
    * pending changes still go to every member at the next flush.
    */
   encodeAdvertised(keys: readonly PrefixKey[], from = 0, to = keys.length): Uint8Array[] {
-    const batch: Batch = { groups: new Map(), withdrawals: new NlriBuilder(this.afi), announced: 0 };
+    const batch = this.newBatch();
     for (let i = from; i < to; i++) {
       const key = keys[i]!;
       const a = this.advertised.get(key);
@@ -299,7 +302,7 @@ export class AdjRibOut {
   }
 
   private run(full: boolean, maxPrefixes: number): FlushResult {
-    const batch: Batch = { groups: new Map(), withdrawals: new NlriBuilder(this.afi), announced: 0 };
+    const batch = this.newBatch();
     const announce = !full;
     const order = this.order;
     let head = this.orderHead;
@@ -362,29 +365,42 @@ export class AdjRibOut {
     return packUpdates(attrs.attrs, list, this.ctx, opts);
   }
 
+  private newBatch(): Batch {
+    return {
+      groups: new Map(),
+      withdrawals: new NlriBuilder(this.afi),
+      announced: 0,
+      lastAttrs: undefined,
+      lastGroup: undefined,
+    };
+  }
+
   private group(batch: Batch, attrs: AttrSet): NlriBuilder {
+    if (attrs === batch.lastAttrs) return batch.lastGroup!;
     let g = batch.groups.get(attrs);
     if (g === undefined) {
       g = new NlriBuilder(this.afi);
       batch.groups.set(attrs, g);
     }
+    batch.lastAttrs = attrs;
+    batch.lastGroup = g;
     return g;
   }
 
   private diffSingle(key: PrefixKey, desired: AttrSet | null, batch: Batch, announce: boolean): void {
-    const current = this.advertised.get(key) as AttrSet | undefined;
     if (desired === null) {
+      const current = this.advertised.take(key) as AttrSet | undefined;
       if (current === undefined) return;
-      this.advertised.delete(key);
       this.interner.release(current);
       batch.withdrawals.push(key, 0);
       return;
     }
+    // One probe: store the desired set, get back what was advertised.
+    const current = this.advertised.swap(key, desired) as AttrSet | undefined;
     if (desired === current) {
       this.interner.release(desired); // the pending reference; the advertised one stays
       return;
     }
-    this.advertised.set(key, desired);
     if (current !== undefined) this.interner.release(current);
     if (announce) {
       this.group(batch, desired).push(key, 0);

@@ -19,6 +19,16 @@ describe("PrefixMap", () => {
     expect([...m.entries()]).toEqual([[v6, "b"]]);
   });
 
+  it("swap stores a value and returns the previous one (IPv4 and IPv6)", () => {
+    const m = new PrefixMap<string>();
+    for (const key of [prefixKeyFromText("203.0.113.0/24"), prefixKeyFromText("2001:db8::/32")]) {
+      expect(m.swap(key, "a")).toBeUndefined();
+      expect(m.swap(key, "b")).toBe("a");
+      expect(m.get(key)).toBe("b");
+    }
+    expect(m.size).toBe(2);
+  });
+
   it("deleting while iterating visits every entry once", () => {
     const m = new PrefixMap<number>();
     for (let i = 0; i < 1000; i++) m.set(ipv4Key(i << 8, 24), i);

@@ -86,6 +86,19 @@ export class PrefixMap<V> {
     else this.put(key, value, true);
   }
 
+  /** Sets `key` to `value` and returns the value it had (undefined when absent). One probe. */
+  swap(key: PrefixKey, value: V): V | undefined {
+    if (typeof key === "string") {
+      const old = this.map6.get(key);
+      this.map6.set(key, value);
+      return old;
+    }
+    const at = this.slotFor(key);
+    const old = this.values4[at];
+    this.values4[at] = value;
+    return old;
+  }
+
   /** Sets `key` only when it is absent; returns whether it did. One probe. */
   setIfAbsent(key: PrefixKey, value: V): boolean {
     if (typeof key !== "string") return this.put(key, value, false);
@@ -150,8 +163,8 @@ export class PrefixMap<V> {
     this.map6.forEach(fn);
   }
 
-  /** Inserts or (when `replace`) overwrites; returns whether the key was new. */
-  private put(key: number, value: V, replace: boolean): boolean {
+  /** The slot of `key`, made (with an undefined value) when absent. */
+  private slotFor(key: number): number {
     if ((this.live4 + this.dead4 + 1) * maxLoadDenominator > this.keys4.length * maxLoadNumerator)
       this.rehash();
     const keys = this.keys4;
@@ -159,21 +172,27 @@ export class PrefixMap<V> {
     let grave = -1;
     for (let i = hashOf(key) & mask; ; i = (i + 1) & mask) {
       const k = keys[i]!;
-      if (k === key) {
-        if (replace) this.values4[i] = value;
-        return false;
-      }
+      if (k === key) return i;
       if (k === tombstone) {
         if (grave < 0) grave = i;
       } else if (k === empty) {
         const at = grave < 0 ? i : grave;
         if (grave >= 0) this.dead4--;
         keys[at] = key;
-        this.values4[at] = value;
+        this.values4[at] = undefined;
         this.live4++;
-        return true;
+        return at;
       }
     }
+  }
+
+  /** Inserts or (when `replace`) overwrites; returns whether the key was new. */
+  private put(key: number, value: V, replace: boolean): boolean {
+    const before = this.live4;
+    const at = this.slotFor(key);
+    const added = this.live4 > before;
+    if (added || replace) this.values4[at] = value;
+    return added;
   }
 
   private bury(at: number): void {
