@@ -32,6 +32,16 @@
  */
 import { Afi } from "../wire/index.js";
 import type { AttrSet } from "./attr-set.js";
+import {
+  bestOf,
+  type Entry6,
+  indexIn,
+  MultiEntry,
+  nothingReported,
+  type Reported,
+  sameMultipath,
+  samePath,
+} from "./candidates.js";
 import { type DecisionOptions, defaultDecisionOptions, type Selection, selectBest } from "./decision.js";
 import { Ipv4Slots } from "./ipv4-slots.js";
 import { Path, type PeerRef } from "./path.js";
@@ -61,60 +71,7 @@ export const Upsert = {
 } as const;
 export type Upsert = (typeof Upsert)[keyof typeof Upsert];
 
-/** Same route: same peer, path id and attribute set. */
-export function samePath(a: Path | undefined, b: Path | undefined): boolean {
-  if (a === b) return true;
-  return (
-    a !== undefined && b !== undefined && a.peer === b.peer && a.pathId === b.pathId && a.attrs === b.attrs
-  );
-}
-
-class MultiEntry {
-  readonly paths: Path[];
-  /** undefined until selection has run for the current candidates. */
-  selection: Selection | undefined;
-  constructor(paths: Path[]) {
-    this.paths = paths;
-    this.selection = undefined;
-  }
-}
-
-/** An IPv6 prefix's candidates. */
-type Entry6 = Path | MultiEntry;
-/** What was last reported: a single Path means best = multipath = that path. */
-type Reported = Path | Selection | undefined;
-/** Stands for "nothing was reported" in the pending table (which cannot hold undefined). */
-const nothingReported: Selection = Object.freeze({ best: undefined as unknown as Path, multipath: [] });
-
-function bestOf(r: Reported): Path | undefined {
-  return r === undefined || r instanceof Path ? r : r.best;
-}
-
-function inMultipath(r: Reported, p: Path): boolean {
-  if (r === undefined) return false;
-  if (r instanceof Path) return samePath(r, p);
-  for (const m of r.multipath) if (samePath(m, p)) return true;
-  return false;
-}
-
-function multipathSize(r: Reported): number {
-  if (r === undefined) return 0;
-  return r instanceof Path ? 1 : r.multipath.length;
-}
-
-/** Same members, no allocation (the common case is one path on each side). */
-function sameMultipath(a: Reported, b: Reported): boolean {
-  if (a === b) return true;
-  if (a === undefined || b === undefined || multipathSize(a) !== multipathSize(b)) return false;
-  if (a instanceof Path) return inMultipath(b, a);
-  for (const p of a.multipath) if (!inMultipath(b, p)) return false;
-  return true;
-}
-
-function indexIn(paths: readonly Path[], peer: PeerRef, pathId: number): number {
-  for (let i = 0; i < paths.length; i++) if (paths[i]!.peer === peer && paths[i]!.pathId === pathId) return i;
-  return -1;
-}
+export { samePath } from "./candidates.js";
 
 /** A peer's routes: parallel lists of prefix keys and path identifiers. */
 export interface RouteList {
