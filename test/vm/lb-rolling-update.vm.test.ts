@@ -12,8 +12,16 @@
  * router's kernel route loses lb1's next hop while lb1 still runs, and no
  * new connection reaches lb1's IPVS after that — keeps running for its
  * drain time, cleans up (VIP route, nftables table) and exits 0; and the
- * client saw no failed request in the whole run, with answers before, during
- * and after the update, spread over all three LB pods.
+ * client's requests all succeed, before, during and after the update,
+ * spread over all three LB pods — except, possibly, one that is in flight at
+ * the very instant the router changes its next-hop set (lb3 joining, lb1
+ * leaving). That one is not the agent's doing: with masquerade (the mode
+ * here), a connection the router re-hashes to another LB pod reaches a pod
+ * that does not know it and whose source address the backend has never
+ * seen, so it is reset. The script times every route change (ip monitor)
+ * and every request, and the test requires each failure to straddle a
+ * change. Carrying connections across ECMP changes needs tunnel mode
+ * (direct return, mh) or resilient hashing at the router.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
@@ -60,6 +68,10 @@ interface Result {
     okAtLb3: number;
     okAtExit: number;
     okDraining: number;
+    /** Changes of the router's route for the VIP (ip monitor). */
+    routeChanges: number;
+    /** Failed requests that were NOT in flight across such a change. */
+    unexplained: number;
   };
   conns: { lb1: number; lb2: number; lb3: number; lb1AtWithdrawal: number; lb1AtExit: number };
   sigterm: {
@@ -113,7 +125,7 @@ describe("rolling update of LB pods behind BIRD (ECMP) in a QEMU guest", () => {
   afterAll(() => rmSync(`${repoRoot}${distDir}`, { recursive: true, force: true }));
 
   it(
-    "SIGTERM withdraws first, drains, exits 0, and the client never sees a failed request",
+    "SIGTERM withdraws first, drains, exits 0; no request fails except one in flight across a next-hop change",
     async () => {
       const run = await runGuest("test/vm/guest/lb-rolling-update.sh", [distDir], guestTimeoutSeconds);
       const line = run.output.split("\n").find((l) => l.startsWith("PORTLB-VM-RESULT "));
@@ -131,10 +143,13 @@ describe("rolling update of LB pods behind BIRD (ECMP) in a QEMU guest", () => {
           )}\nresult: ${JSON.stringify({ client: r.client, conns: r.conns, sigterm: r.sigterm })}\n`,
       );
 
-      // the client: not one failed request, and answers before lb3, with three pods, while lb1
-      // drained, and after it left (the script waits for 8 in each phase)
-      expect(r.client.fails).toBe("");
-      expect(r.client.failed).toBe(0);
+      // the client: no request failed but one in flight at the instant the router changed its
+      // next-hop set (masquerade: a connection re-hashed to another LB pod is unknown there; the
+      // client sends one request at a time, so at most one per change), and answers before lb3,
+      // with three pods, while lb1 drained, and after it left (the script waits for 8 in each phase)
+      expect(r.client.routeChanges).toBeGreaterThanOrEqual(2);
+      expect({ unexplained: r.client.unexplained, fails: r.client.fails }).toMatchObject({ unexplained: 0 });
+      expect(r.client.failed).toBeLessThanOrEqual(r.client.routeChanges);
       expect(r.client.okAtLb3).toBeGreaterThanOrEqual(8);
       expect(r.client.okAtExit - r.client.okAtLb3).toBeGreaterThanOrEqual(8);
       expect(r.client.okDraining).toBeGreaterThanOrEqual(1);

@@ -179,15 +179,26 @@ hops_are() { [ "$(hops)" = "$1" ]; }
 wait_for 200 "the router's route via lb1 and lb2" hops_are "198.18.0.11 198.18.0.12"
 step ecmp-2 "$(ip -n rt route show "$VIP/32" | tr -s ' \n' ' ')"
 
+# --- every change of the router's route for the VIP, timestamped ---------------
+: >"$W/routes.log"
+(
+  ip -n rt monitor route 2>/dev/null | while read -r line; do
+    case "$line" in *"$VIP"*) echo "$(now_ms) $line" ;; esac
+  done >>"$W/routes.log"
+) &
+PID[monitor]=$!
+
 # --- the client: one new connection after another, every result logged --------
+# "<start ms> <end ms> ok|fail ..."; one request at a time, so at most one is in flight.
 : >"$W/client.log"
 (
   while [ ! -e "$W/stop-client" ]; do
     t=$(now_ms)
     if out=$(ip netns exec cl curl -s --max-time 3 "http://$VIP/" 2>&1); then
-      echo "$t ok $out"
+      echo "$t $(now_ms) ok $out"
     else
-      echo "$t fail rc=$? $out"
+      rc=$?
+      echo "$t $(now_ms) fail rc=$rc $out"
     fi
     sleep 0.1
   done >>"$W/client.log"
@@ -241,7 +252,7 @@ unset 'PID[lb1]'
 HOPS_AFTER=$(hops)
 CONNS_LB1_EXIT=$(conns lb1) # the agent leaves its IPVS services in place (they go with the pod)
 # answers the client got while lb1 drained (between SIGTERM and its exit)
-OK_DRAINING=$(awk -v a="$T_TERM" -v b="$((T_TERM + EXIT_MS))" '$2 == "ok" && $1 >= a && $1 <= b' "$W/client.log" | wc -l)
+OK_DRAINING=$(awk -v a="$T_TERM" -v b="$((T_TERM + EXIT_MS))" '$3 == "ok" && $1 >= a && $1 <= b' "$W/client.log" | wc -l)
 step lb1-exited "rc=$RC1 router-withdrawn=+${WITHDRAWN_MS}ms (alive=$WITHDRAWN_ALIVE) exit=+${EXIT_MS}ms hops=$HOPS_AFTER"
 OK_AT_EXIT=$(count ok)
 wait_for 60 "8 answers after lb1 left" eval '[ "$(count ok)" -ge $((OK_AT_EXIT + 8)) ]'
@@ -263,9 +274,17 @@ BIRD_LB3=$(birdc -s "$W/bird.ctl" show protocols lb3 | awk '$1 == "lb3" {print $
 CONNS_LB2=$(conns lb2)
 CONNS_LB3=$(conns lb3)
 FAILS=$(grep ' fail' "$W/client.log" | head -n 5 | tr '\n' ';' || true)
+# With masquerade, a connection in flight at the instant the router's next-hop set changes is
+# re-hashed to another LB pod, which does not know it (the backend sees another source): it fails.
+# Every failed request must have been in flight across such a change (+300 ms for the monitor).
+ROUTE_CHANGES=$(wc -l <"$W/routes.log")
+UNEXPLAINED=$(awk 'NR == FNR { change[NR] = $1; n = NR; next }
+  $3 == "fail" { hit = 0; for (i = 1; i <= n; i++) if (change[i] >= $1 && change[i] <= $2 + 300) hit = 1; if (!hit) bad++ }
+  END { print bad + 0 }' "$W/routes.log" "$W/client.log")
 
 jq -nc \
   --argjson ok "$(count ok)" --argjson failed "$(count fail)" --arg fails "$FAILS" \
+  --argjson routeChanges "$ROUTE_CHANGES" --argjson unexplained "$UNEXPLAINED" \
   --argjson okAtLb3 "$OK_AT_LB3" --argjson okAtExit "$OK_AT_EXIT" --argjson okDraining "$OK_DRAINING" \
   --argjson conns1Withdrawn "${CONNS_LB1_WITHDRAWN:--1}" --argjson conns1Exit "${CONNS_LB1_EXIT:--1}" \
   --argjson conns1 "${CONNS_LB1:-0}" --argjson conns2 "${CONNS_LB2:-0}" --argjson conns3 "${CONNS_LB3:-0}" \
@@ -278,7 +297,7 @@ jq -nc \
   --arg birdLb1 "$BIRD_LB1" --arg birdLb3 "$BIRD_LB3" \
   --argjson ms "$(now_ms)" \
   '{ok: true, client: {ok: $ok, failed: $failed, fails: $fails, okAtLb3: $okAtLb3, okAtExit: $okAtExit,
-            okDraining: $okDraining},
+            okDraining: $okDraining, routeChanges: $routeChanges, unexplained: $unexplained},
     conns: {lb1: $conns1, lb2: $conns2, lb3: $conns3, lb1AtWithdrawal: $conns1Withdrawn, lb1AtExit: $conns1Exit},
     sigterm: {rc: $rc1, withdrawnMs: $withdrawnMs, withdrawnWhileAlive: $withdrawnAlive, exitMs: $exitMs,
               drainMs: $drainMs, hopsAfter: $hopsAfter, routesLeft: $routesLeft, nftTablesLeft: $nftLeft,
