@@ -12,39 +12,9 @@
  * (missing ones fail the test with the apt-get line). The first run downloads
  * the kernel .deb into the cache (see test/vm/README.md). Set
  */
-import { spawn, spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
-
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const harness = fileURLToPath(new URL("./run-in-vm.sh", import.meta.url));
-
-interface GuestRun {
-  readonly exitCode: number | null;
-  readonly output: string;
-}
-
-/** Runs the guest script; resolves with everything it printed (the harness streams the guest console). */
-function runGuest(script: string, timeoutSeconds: number): Promise<GuestRun> {
-  return new Promise((resolve) => {
-    let output = "";
-    const child = spawn(harness, ["run", "bash", script], {
-      cwd: repoRoot,
-      env: { ...process.env, PORTLB_VM_TIMEOUT: String(timeoutSeconds) },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-    });
-    child.on("error", (error) =>
-      resolve({ exitCode: null, output: `${output}\nspawn failed: ${error.message}` }),
-    );
-    child.on("close", (exitCode) => resolve({ exitCode, output }));
-  });
-}
+import { harness, runGuest } from "./guest-run.js";
 
 describe("IPVS in a QEMU guest (test/vm/run-in-vm.sh)", () => {
   beforeAll(() => {
@@ -55,7 +25,7 @@ describe("IPVS in a QEMU guest (test/vm/run-in-vm.sh)", () => {
   }, 300_000);
 
   it("programs mh + masquerading through one ipvsadm --restore per plan; traffic reaches the backends", async () => {
-    const run = await runGuest("test/vm/guest/ipvs-smoke.sh", 240);
+    const run = await runGuest("test/vm/guest/ipvs-smoke.sh", [], 240);
     const line = run.output.split("\n").find((l) => l.startsWith("PORTLB-VM-RESULT "));
     // on failure, show the whole guest transcript
     expect({ exitCode: run.exitCode, reported: line !== undefined }, run.output).toEqual({

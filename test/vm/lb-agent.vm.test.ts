@@ -16,42 +16,14 @@
  * One guest boot runs one script (JS is 10-16x slower under TCG), and the
  * agents run from a private build (tsc, here, first) rather than through tsx.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { harness, repoRoot, runGuest } from "./guest-run.js";
 
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const harness = fileURLToPath(new URL("./run-in-vm.sh", import.meta.url));
 // a private build, so that a concurrent `pnpm build` rewriting dist/ cannot race the guest's reads;
 // inside the package, so that node resolves its node_modules
 const distDir = `packages/lb-agent/.vm-dist/${process.pid}`;
-
-interface GuestRun {
-  readonly exitCode: number | null;
-  readonly output: string;
-}
-
-function runGuest(script: string, args: readonly string[], timeoutSeconds: number): Promise<GuestRun> {
-  return new Promise((resolve) => {
-    let output = "";
-    const child = spawn(harness, ["run", "bash", script, ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, PORTLB_VM_TIMEOUT: String(timeoutSeconds) },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-    });
-    child.on("error", (error) =>
-      resolve({ exitCode: null, output: `${output}\nspawn failed: ${error.message}` }),
-    );
-    child.on("close", (exitCode) => resolve({ exitCode, output }));
-  });
-}
 
 interface Result {
   ok: boolean;

@@ -20,31 +20,8 @@
  * walking with `forEachSlot` is safe, inserting is not.
  */
 import type { AttrSet } from "./attr-set.js";
+import { capacityFor, empty, hashOf, minCapacity, overloaded, tombstone } from "./ipv4-hashing.js";
 import type { PeerRef } from "./path.js";
-
-const empty = -1;
-const tombstone = -2;
-const minCapacity = 16;
-/** Rehash when live + dead slots would pass 2/3; a rehash leaves the table at most 1/2 full. */
-const maxLoadNumerator = 2;
-const maxLoadDenominator = 3;
-const rehashLoadDivisor = 2;
-/** 2^32, to split a key into 32-bit halves. */
-const highWord = 0x1_0000_0000;
-
-/** murmur3's 32-bit finaliser over the two halves of the key (as prefix-map.ts). */
-function hashOf(key: number): number {
-  let h = ((key >>> 0) ^ Math.imul((key / highWord) >>> 0, 0x9e3779b1)) | 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-function capacityFor(entries: number): number {
-  let cap = minCapacity;
-  while (cap < entries * rehashLoadDivisor) cap *= 2;
-  return cap;
-}
 
 /** `V` is the multi-candidate type; a slot holding an AttrSet holds exactly one path. */
 export class Ipv4Slots<V> {
@@ -88,7 +65,7 @@ export class Ipv4Slots<V> {
    * undefined: the caller fills it). May rehash: earlier slot numbers are void.
    */
   claim(key: number): number {
-    if ((this.live + this.dead + 1) * maxLoadDenominator > this.keys.length * maxLoadNumerator) this.rehash();
+    if (overloaded(this.live, this.dead, this.keys.length)) this.rehash();
     const keys = this.keys;
     const mask = keys.length - 1;
     let grave = -1;

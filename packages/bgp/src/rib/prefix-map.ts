@@ -15,37 +15,11 @@
  * table), so deleting while iterating is safe; INSERTING while iterating is
  * not (it may rehash). Iteration order is unspecified.
  */
+import { capacityFor, empty, hashOf, minCapacity, overloaded, tombstone } from "./ipv4-hashing.js";
 import type { PrefixKey } from "./prefix-key.js";
 
-const empty = -1;
-const tombstone = -2;
-const minCapacity = 16;
 /** An emptied table up to this size is kept (a small queue refilled often should not regrow). */
 const keptCapacity = 8192;
-/**
- * Rehash when live + dead slots would pass 2/3 of the table; a rehash sizes
- * it to at most 1/2 full, so at least 1/6 of the table in inserts pass
- * between two rehashes (no rehash storms under churn).
- */
-const maxLoadNumerator = 2;
-const maxLoadDenominator = 3;
-const rehashLoadDivisor = 2;
-/** 2^32, to split a key into 32-bit halves. */
-const highWord = 0x1_0000_0000;
-
-/** murmur3's 32-bit finaliser over the two halves of the key. */
-function hashOf(key: number): number {
-  let h = ((key >>> 0) ^ Math.imul((key / highWord) >>> 0, 0x9e3779b1)) | 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-function capacityFor(entries: number): number {
-  let cap = minCapacity;
-  while (cap < entries * rehashLoadDivisor) cap *= 2;
-  return cap;
-}
 
 export class PrefixMap<V> {
   private keys4: Float64Array;
@@ -165,8 +139,7 @@ export class PrefixMap<V> {
 
   /** The slot of `key`, made (with an undefined value) when absent. */
   private slotFor(key: number): number {
-    if ((this.live4 + this.dead4 + 1) * maxLoadDenominator > this.keys4.length * maxLoadNumerator)
-      this.rehash();
+    if (overloaded(this.live4, this.dead4, this.keys4.length)) this.rehash();
     const keys = this.keys4;
     const mask = keys.length - 1;
     let grave = -1;
