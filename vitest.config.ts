@@ -9,6 +9,9 @@ const jsonReport = process.env.PORTLB_TEST_REPORT;
 // runs after everything else, one file at a time, so other suites do not
 // take its CPU.
 const scale = "test/scale/**/*.test.ts";
+// test/vm boots a QEMU guest (software emulation) per file: one guest at a time, next to the main
+// suites, so two guests never fight over the 2 cores (their curl timeouts would fire).
+const vm = "test/vm/**/*.test.ts";
 
 export default defineConfig({
   resolve: { conditions },
@@ -23,9 +26,13 @@ export default defineConfig({
         test: {
           name: "main",
           include: ["packages/*/src/**/*.test.ts", "test/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, scale],
+          exclude: [...configDefaults.exclude, scale, vm],
           sequence: { groupOrder: 0 },
         },
+      },
+      {
+        extends: true,
+        test: { name: "vm", include: [vm], fileParallelism: false, sequence: { groupOrder: 0 } },
       },
       {
         extends: true,

@@ -185,7 +185,7 @@ flows() {
   local out="" p jobs=()
   rm -f "$W"/flow-*
   for p in $(seq 40001 40012); do # in parallel: each curl process costs ~1 s under TCG
-    (ip netns exec cl curl -s --max-time 5 --local-port "$p" http://203.0.113.10/ >"$W/flow-$p" || echo ERR >"$W/flow-$p") &
+    (ip netns exec cl curl -s --max-time 15 --local-port "$p" http://203.0.113.10/ >"$W/flow-$p" || echo "ERR$?" >"$W/flow-$p") &
     jobs+=($!)
   done
   wait "${jobs[@]}"
