@@ -235,6 +235,9 @@ while :; do
     WITHDRAWN_EPOCH=$(date +%s%3N)
     WITHDRAWN_ALIVE=$alive
     # connections lb1 has taken so far; none may follow now that the router has no route to it
+    # (counted after 1 s: a SYN the router forwarded just before its FIB changed may still be in
+    # the emulated links)
+    sleep 1
     CONNS_LB1_WITHDRAWN=$(conns lb1)
   fi
   if [ "$alive" = false ]; then
