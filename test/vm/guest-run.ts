@@ -3,7 +3,8 @@
  * everything it printed (the harness streams the guest console): shared by
  * the test/vm suites.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -35,4 +36,34 @@ export function runGuest(script: string, args: readonly string[], timeoutSeconds
     );
     child.on("close", (exitCode) => resolve({ exitCode, output }));
   });
+}
+
+/** The harness's host packages are there and the guest kernel + initramfs are built (cached). */
+export function prepareGuest(): void {
+  const check = spawnSync(harness, ["check"], { encoding: "utf8" });
+  if (check.status !== 0) throw new Error(`VM test prerequisites missing:\n${check.stderr}`);
+  const prepare = spawnSync(harness, ["prepare"], { encoding: "utf8", timeout: 280_000 });
+  if (prepare.status !== 0) throw new Error(`run-in-vm.sh prepare failed:\n${prepare.stderr}`);
+}
+
+/**
+ * Builds lb-agent privately into `distDir` (relative to the repository), so
+ * that a concurrent `pnpm build` rewriting dist/ cannot race the guest's
+ * reads; inside the package, so that node resolves its node_modules.
+ */
+export function buildAgent(distDir: string): void {
+  const build = spawnSync(
+    `${repoRoot}node_modules/.bin/tsc`,
+    [
+      ...["-p", "packages/lb-agent/tsconfig.build.json", "--outDir", distDir],
+      ...["--declaration", "false", "--sourceMap", "false"],
+    ],
+    { cwd: repoRoot, encoding: "utf8" },
+  );
+  if (build.status !== 0) throw new Error(`building lb-agent failed:\n${build.stdout}${build.stderr}`);
+}
+
+/** Removes only that build (another VM test file may be using its own next to it). */
+export function removeAgentBuild(distDir: string): void {
+  rmSync(`${repoRoot}${distDir}`, { recursive: true, force: true });
 }

@@ -12,16 +12,12 @@
  * (missing ones fail the test with the apt-get line). The first run downloads
  * the kernel .deb into the cache (see test/vm/README.md). Set
  */
-import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
-import { harness, runGuest } from "./guest-run.js";
+import { prepareGuest, runGuest } from "./guest-run.js";
 
 describe("IPVS in a QEMU guest (test/vm/run-in-vm.sh)", () => {
   beforeAll(() => {
-    const check = spawnSync(harness, ["check"], { encoding: "utf8" });
-    if (check.status !== 0) throw new Error(`VM test prerequisites missing:\n${check.stderr}`);
-    const prepare = spawnSync(harness, ["prepare"], { encoding: "utf8", timeout: 280_000 });
-    if (prepare.status !== 0) throw new Error(`run-in-vm.sh prepare failed:\n${prepare.stderr}`);
+    prepareGuest();
   }, 300_000);
 
   it("programs mh + masquerading through one ipvsadm --restore per plan; traffic reaches the backends", async () => {

@@ -16,10 +16,8 @@
  * One guest boot runs one script (JS is 10-16x slower under TCG), and the
  * agents run from a private build (tsc, here, first) rather than through tsx.
  */
-import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { harness, repoRoot, runGuest } from "./guest-run.js";
+import { buildAgent, prepareGuest, removeAgentBuild, runGuest } from "./guest-run.js";
 
 // a private build, so that a concurrent `pnpm build` rewriting dist/ cannot race the guest's reads;
 // inside the package, so that node resolves its node_modules
@@ -47,29 +45,12 @@ interface Result {
 
 describe("lb-agent on real IPVS in a QEMU guest", () => {
   beforeAll(() => {
-    const check = spawnSync(harness, ["check"], { encoding: "utf8" });
-    if (check.status !== 0) throw new Error(`VM test prerequisites missing:\n${check.stderr}`);
-    const prepare = spawnSync(harness, ["prepare"], { encoding: "utf8", timeout: 280_000 });
-    if (prepare.status !== 0) throw new Error(`run-in-vm.sh prepare failed:\n${prepare.stderr}`);
-    const build = spawnSync(
-      `${repoRoot}node_modules/.bin/tsc`,
-      [
-        "-p",
-        "packages/lb-agent/tsconfig.build.json",
-        "--outDir",
-        distDir,
-        "--declaration",
-        "false",
-        "--sourceMap",
-        "false",
-      ],
-      { cwd: repoRoot, encoding: "utf8" },
-    );
-    if (build.status !== 0) throw new Error(`building lb-agent failed:\n${build.stdout}${build.stderr}`);
+    prepareGuest();
+    buildAgent(distDir);
   }, 300_000);
 
   // only this file's build: another VM test file may be using its own next to it
-  afterAll(() => rmSync(`${repoRoot}${distDir}`, { recursive: true, force: true }));
+  afterAll(() => removeAgentBuild(distDir));
 
   it("balances, stays consistent across LB pods with mh, fails over on health, and shuts down cleanly", async () => {
     const run = await runGuest("test/vm/guest/lb-agent.sh", [distDir], 270);

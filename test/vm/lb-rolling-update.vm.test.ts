@@ -24,9 +24,8 @@
  * (direct return, mh) or resilient hashing at the router.
  */
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { harness, repoRoot, runGuest } from "./guest-run.js";
+import { buildAgent, prepareGuest, removeAgentBuild, runGuest } from "./guest-run.js";
 
 // a private build (see lb-agent.vm.test.ts), removed afterwards
 const distDir = `packages/lb-agent/.vm-dist/roll-${process.pid}`;
@@ -69,32 +68,15 @@ interface Result {
 
 describe("rolling update of LB pods behind BIRD (ECMP) in a QEMU guest", () => {
   beforeAll(() => {
-    const check = spawnSync(harness, ["check"], { encoding: "utf8" });
-    if (check.status !== 0) throw new Error(`VM test prerequisites missing:\n${check.stderr}`);
+    prepareGuest();
     for (const tool of ["bird", "birdc"]) {
       const found = spawnSync("sh", ["-c", `command -v ${tool} || test -x /usr/sbin/${tool}`]);
       if (found.status !== 0) throw new Error(`${tool} missing: apt-get install -y bird2`);
     }
-    const prepare = spawnSync(harness, ["prepare"], { encoding: "utf8", timeout: 280_000 });
-    if (prepare.status !== 0) throw new Error(`run-in-vm.sh prepare failed:\n${prepare.stderr}`);
-    const build = spawnSync(
-      `${repoRoot}node_modules/.bin/tsc`,
-      [
-        "-p",
-        "packages/lb-agent/tsconfig.build.json",
-        "--outDir",
-        distDir,
-        "--declaration",
-        "false",
-        "--sourceMap",
-        "false",
-      ],
-      { cwd: repoRoot, encoding: "utf8" },
-    );
-    if (build.status !== 0) throw new Error(`building lb-agent failed:\n${build.stdout}${build.stderr}`);
+    buildAgent(distDir);
   }, 300_000);
 
-  afterAll(() => rmSync(`${repoRoot}${distDir}`, { recursive: true, force: true }));
+  afterAll(() => removeAgentBuild(distDir));
 
   it(
     "SIGTERM withdraws first, drains, exits 0; no request fails except one in flight across a next-hop change",

@@ -40,3 +40,38 @@ export function capacityFor(entries: number): number {
 export function overloaded(live: number, dead: number, capacity: number): boolean {
   return (live + dead + 1) * maxLoadDenominator > capacity * maxLoadNumerator;
 }
+
+/** The slot holding `key`, or -1. */
+export function findSlot(keys: Float64Array, key: number): number {
+  const mask = keys.length - 1;
+  for (let i = hashOf(key) & mask; ; i = (i + 1) & mask) {
+    const k = keys[i]!;
+    if (k === key) return i;
+    if (k === empty) return -1;
+  }
+}
+
+/**
+ * The slot holding `key`, or else the one it belongs in: the first
+ * tombstone on its probe path, or the empty slot that ends it. The caller
+ * tells which by `keys[slot]` (key, tombstone or empty) and writes the key.
+ */
+export function slotFor(keys: Float64Array, key: number): number {
+  const mask = keys.length - 1;
+  let grave = -1;
+  for (let i = hashOf(key) & mask; ; i = (i + 1) & mask) {
+    const k = keys[i]!;
+    if (k === key) return i;
+    if (k === tombstone) {
+      if (grave < 0) grave = i;
+    } else if (k === empty) return grave < 0 ? i : grave;
+  }
+}
+
+/** The empty slot for `key` in a table being rebuilt (no tombstones, key absent). */
+export function freeSlot(keys: Float64Array, key: number): number {
+  const mask = keys.length - 1;
+  let i = hashOf(key) & mask;
+  while (keys[i] !== empty) i = (i + 1) & mask;
+  return i;
+}

@@ -20,7 +20,16 @@
  * walking with `forEachSlot` is safe, inserting is not.
  */
 import type { AttrSet } from "./attr-set.js";
-import { capacityFor, empty, hashOf, minCapacity, overloaded, tombstone } from "./ipv4-hashing.js";
+import {
+  capacityFor,
+  empty,
+  findSlot,
+  freeSlot,
+  minCapacity,
+  overloaded,
+  slotFor,
+  tombstone,
+} from "./ipv4-hashing.js";
 import type { PeerRef } from "./path.js";
 
 /** `V` is the multi-candidate type; a slot holding an AttrSet holds exactly one path. */
@@ -47,17 +56,12 @@ export class Ipv4Slots<V> {
   /** The slot of `key`, or -1. */
   find(key: number): number {
     if (key === this.lastKey) return this.lastAt;
-    const keys = this.keys;
-    const mask = keys.length - 1;
-    for (let i = hashOf(key) & mask; ; i = (i + 1) & mask) {
-      const k = keys[i]!;
-      if (k === key) {
-        this.lastKey = key;
-        this.lastAt = i;
-        return i;
-      }
-      if (k === empty) return -1;
+    const at = findSlot(this.keys, key);
+    if (at >= 0) {
+      this.lastKey = key;
+      this.lastAt = at;
     }
+    return at;
   }
 
   /**
@@ -67,21 +71,13 @@ export class Ipv4Slots<V> {
   claim(key: number): number {
     if (overloaded(this.live, this.dead, this.keys.length)) this.rehash();
     const keys = this.keys;
-    const mask = keys.length - 1;
-    let grave = -1;
-    for (let i = hashOf(key) & mask; ; i = (i + 1) & mask) {
-      const k = keys[i]!;
-      if (k === key) return i;
-      if (k === tombstone) {
-        if (grave < 0) grave = i;
-      } else if (k === empty) {
-        const at = grave < 0 ? i : grave;
-        if (grave >= 0) this.dead--;
-        keys[at] = key;
-        this.live++;
-        return at;
-      }
-    }
+    const at = slotFor(keys, key);
+    const k = keys[at];
+    if (k === key) return at;
+    if (k === tombstone) this.dead--;
+    keys[at] = key;
+    this.live++;
+    return at;
   }
 
   /** Empties a slot. */
@@ -126,12 +122,10 @@ export class Ipv4Slots<V> {
     const peers: (PeerRef | undefined)[] = new Array(cap).fill(undefined);
     const pathIds = new Uint32Array(cap);
     const stale = new Uint8Array(cap);
-    const mask = cap - 1;
     for (let j = 0; j < oldKeys.length; j++) {
       const k = oldKeys[j]!;
       if (k < 0) continue;
-      let i = hashOf(k) & mask;
-      while (keys[i] !== empty) i = (i + 1) & mask;
+      const i = freeSlot(keys, k);
       keys[i] = k;
       values[i] = oldValues[j];
       peers[i] = oldPeers[j];

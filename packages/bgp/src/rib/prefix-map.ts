@@ -15,7 +15,16 @@
  * table), so deleting while iterating is safe; INSERTING while iterating is
  * not (it may rehash). Iteration order is unspecified.
  */
-import { capacityFor, empty, hashOf, minCapacity, overloaded, tombstone } from "./ipv4-hashing.js";
+import {
+  capacityFor,
+  empty,
+  findSlot,
+  freeSlot,
+  minCapacity,
+  overloaded,
+  slotFor,
+  tombstone,
+} from "./ipv4-hashing.js";
 import type { PrefixKey } from "./prefix-key.js";
 
 /** An emptied table up to this size is kept (a small queue refilled often should not regrow). */
@@ -141,22 +150,14 @@ export class PrefixMap<V> {
   private slotFor(key: number): number {
     if (overloaded(this.live4, this.dead4, this.keys4.length)) this.rehash();
     const keys = this.keys4;
-    const mask = keys.length - 1;
-    let grave = -1;
-    for (let i = hashOf(key) & mask; ; i = (i + 1) & mask) {
-      const k = keys[i]!;
-      if (k === key) return i;
-      if (k === tombstone) {
-        if (grave < 0) grave = i;
-      } else if (k === empty) {
-        const at = grave < 0 ? i : grave;
-        if (grave >= 0) this.dead4--;
-        keys[at] = key;
-        this.values4[at] = undefined;
-        this.live4++;
-        return at;
-      }
-    }
+    const at = slotFor(keys, key);
+    const k = keys[at];
+    if (k === key) return at;
+    if (k === tombstone) this.dead4--;
+    keys[at] = key;
+    this.values4[at] = undefined;
+    this.live4++;
+    return at;
   }
 
   /** Inserts or (when `replace`) overwrites; returns whether the key was new. */
@@ -190,13 +191,7 @@ export class PrefixMap<V> {
   }
 
   private find(key: number): number {
-    const keys = this.keys4;
-    const mask = keys.length - 1;
-    for (let i = hashOf(key) & mask; ; i = (i + 1) & mask) {
-      const k = keys[i]!;
-      if (k === key) return i;
-      if (k === empty) return -1;
-    }
+    return findSlot(this.keys4, key);
   }
 
   /** Rebuilds the IPv4 table sized for the live entries (dropping tombstones). */
@@ -208,12 +203,10 @@ export class PrefixMap<V> {
     const cap = this.keepCapacity ? Math.max(needed, this.keys4.length) : needed;
     const keys = new Float64Array(cap).fill(empty);
     const values = new Array<V | undefined>(cap).fill(undefined);
-    const mask = cap - 1;
     for (let j = 0; j < oldKeys.length; j++) {
       const k = oldKeys[j]!;
       if (k < 0) continue;
-      let i = hashOf(k) & mask;
-      while (keys[i] !== empty) i = (i + 1) & mask;
+      const i = freeSlot(keys, k);
       keys[i] = k;
       values[i] = oldValues[j];
     }
