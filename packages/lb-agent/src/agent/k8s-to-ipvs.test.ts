@@ -196,7 +196,7 @@ describe.each(Object.keys(ipvsSides))(
         {
           key: { protocol: "tcp", address: "203.0.113.10", port: 80 },
           scheduler: "mh",
-          schedulerFlags: ["mh-port"],
+          schedulerFlags: ["mh-fallback", "mh-port"],
         },
       ]);
 

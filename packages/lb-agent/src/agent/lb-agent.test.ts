@@ -121,7 +121,7 @@ describe("LbAgent with the static source, admin API and metrics on 127.0.0.1", (
     await vi.waitFor(() => expect(t.agent.ready()).toBe(true), { interval: 10 });
     expect(ipvs.applied).toHaveLength(1);
     expect(renderRestoreScript(ipvs.applied[0] ?? { operations: [] })).toBe(
-      "-A -t 203.0.113.10:80 -s mh -b mh-port\n" +
+      "-A -t 203.0.113.10:80 -s mh -b mh-fallback,mh-port\n" +
         "-a -t 203.0.113.10:80 -r 198.19.1.1:8080 -m -w 1\n" +
         "-a -t 203.0.113.10:80 -r 198.19.1.2:8080 -m -w 1\n",
     );

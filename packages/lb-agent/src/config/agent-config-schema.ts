@@ -11,7 +11,8 @@
  *       static: { path: /etc/lb-agent/backends.yaml }   # source/static-file-schema.ts
  *     defaults:                     # config/balancing-schema.ts, for every service
  *       scheduler: mh
- *       schedulerFlags: [mh-port]
+ *       schedulerFlags: [mh-port]   # mh-fallback / sh-fallback are always added: a draining
+ *                                   # (weight 0) real server must not refuse new flows
  *       healthCheck: { type: http, path: /healthz, intervalMs: 2000 }
  *     services:                     # per-service overrides of `defaults`
  *       shop/web: { scheduler: wrr, minHealthy: 2 }

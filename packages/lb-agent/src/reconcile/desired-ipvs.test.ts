@@ -48,7 +48,7 @@ describe("desiredIpvs", () => {
     );
     expect(script([s], none, unchecked({ weight: 5, schedulerFlags: ["mh-port"] }))).toBe(
       [
-        "-A -t 203.0.113.10:80 -s mh -b mh-port",
+        "-A -t 203.0.113.10:80 -s mh -b mh-fallback,mh-port",
         "-a -t 203.0.113.10:80 -r 198.19.1.1:8080 -m -w 5",
         "-a -t 203.0.113.10:80 -r 198.19.1.9:8080 -m -w 0",
         "-a -t 203.0.113.10:80 -r 198.19.1.10:8080 -m -w 5",
@@ -98,16 +98,16 @@ describe("desiredIpvs", () => {
     expect(script([s], none)).toBe(
       [
         // services in serviceId order (the planner's): "tcp/2001:..." sorts before "tcp/203...."
-        "-A -t [2001:db8::10]:80 -s mh",
+        "-A -t [2001:db8::10]:80 -s mh -b mh-fallback",
         "-a -t [2001:db8::10]:80 -r [2001:db8:1::2]:8080 -m -w 1",
-        "-A -t 203.0.113.10:80 -s mh",
+        "-A -t 203.0.113.10:80 -s mh -b mh-fallback",
         "-a -t 203.0.113.10:80 -r 198.19.1.1:8080 -m -w 1",
         "",
       ].join("\n"),
     );
   });
 
-  it("renders tunnel forwarding and per-family persistence netmasks", () => {
+  it("renders tunnel forwarding (real servers on the VIP's port, as ipvsadm sets them) and per-family persistence netmasks", () => {
     const s = svc("shop/web", ["203.0.113.10", "2001:db8::10"], ["198.19.1.1", "2001:db8:1::2"]);
     const b = unchecked({
       scheduler: "sh",
@@ -118,10 +118,10 @@ describe("desiredIpvs", () => {
     });
     expect(script([s], none, b)).toBe(
       [
-        "-A -t [2001:db8::10]:80 -s sh -p 300 -M 64 -b sh-port",
-        "-a -t [2001:db8::10]:80 -r [2001:db8:1::2]:8080 -i -w 1 --tun-type gue --tun-port 6080 --tun-csum",
-        "-A -t 203.0.113.10:80 -s sh -p 300 -M 255.255.255.0 -b sh-port",
-        "-a -t 203.0.113.10:80 -r 198.19.1.1:8080 -i -w 1 --tun-type gue --tun-port 6080 --tun-csum",
+        "-A -t [2001:db8::10]:80 -s sh -p 300 -M 64 -b sh-fallback,sh-port",
+        "-a -t [2001:db8::10]:80 -r [2001:db8:1::2]:80 -i -w 1 --tun-type gue --tun-port 6080 --tun-csum",
+        "-A -t 203.0.113.10:80 -s sh -p 300 -M 255.255.255.0 -b sh-fallback,sh-port",
+        "-a -t 203.0.113.10:80 -r 198.19.1.1:80 -i -w 1 --tun-type gue --tun-port 6080 --tun-csum",
         "",
       ].join("\n"),
     );

@@ -15,6 +15,15 @@
  * check (it may carry flows an earlier agent run sent it); only a check
  * that saw it fail takes it out.
  *
+ * With tunnel forwarding a real server's port is the VIP's port: IPVS
+ * forwards the packet unchanged (ipvsadm would rewrite any other port,
+ * and the table would never match the plan).
+ *
+ * The hashing schedulers (mh, sh) always get their fallback flag: without
+ * it the kernel drops a new connection that hashes to a weight-0 real
+ * server instead of picking another one, so draining would refuse clients.
+ * The fallback is deterministic, so LB pods with the same table still agree.
+ *
  * Real servers come out in canonical order (address, then port), the order
  * plan.ts adds them in, so every LB pod running mh builds the same Maglev
  * table. Two services claiming one (protocol, VIP, port) is a conflict: the
@@ -155,7 +164,9 @@ export function desiredIpvs(
           if (weight === null) continue;
           realServers.push({
             address: e.address,
-            port: e.port,
+            // tunnelled packets keep the VIP's port (ipvsadm itself sets a tunnel real server's port to
+            // the service's), so the backend must accept the VIP's port
+            port: b.forwarding === "masq" ? e.port : port.port,
             forwarding: b.forwarding,
             weight,
             ...(b.tunnel === null ? {} : { tunnel: b.tunnel }),
@@ -169,7 +180,7 @@ export function desiredIpvs(
             port: port.port,
           },
           scheduler: b.scheduler,
-          schedulerFlags: b.schedulerFlags,
+          schedulerFlags: withFallback(b),
           persistence:
             b.persistence === null
               ? null
@@ -246,4 +257,11 @@ function dedupeStatus(servers: readonly RealServerStatus[]): RealServerStatus[] 
       return true;
     })
     .sort(compareRealServers);
+}
+
+/** The configured flags plus mh-fallback / sh-fallback for the hashing schedulers. */
+function withFallback(b: ServiceBalancing): ServiceBalancing["schedulerFlags"] {
+  if (b.scheduler !== "mh" && b.scheduler !== "sh") return b.schedulerFlags;
+  const fallback = `${b.scheduler}-fallback` as const;
+  return b.schedulerFlags.includes(fallback) ? b.schedulerFlags : [...b.schedulerFlags, fallback];
 }

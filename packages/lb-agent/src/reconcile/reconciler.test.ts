@@ -62,7 +62,7 @@ describe("Reconciler", () => {
     await t.settle();
     expect(t.ipvs.applied).toHaveLength(1);
     expect(t.applied()).toBe(
-      "-A -t 203.0.113.10:80 -s mh\n" +
+      "-A -t 203.0.113.10:80 -s mh -b mh-fallback\n" +
         "-a -t 203.0.113.10:80 -r 198.19.1.1:8080 -m -w 1\n" +
         "-a -t 203.0.113.10:80 -r 198.19.1.2:8080 -m -w 1\n",
     );
@@ -219,6 +219,7 @@ describe("Reconciler", () => {
           virtualService({
             key: { kind: "address", protocol: "tcp", address: "203.0.113.10", port: 80 },
             scheduler: "mh",
+            schedulerFlags: ["mh-fallback"],
           }),
         ],
       },
