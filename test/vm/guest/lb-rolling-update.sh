@@ -22,16 +22,35 @@
 #
 # Steps: lb1 + lb2 up, the router's route has both next hops; the client
 # starts (a new curl per request, 3 s timeout, every result logged); lb3 (the
-# new pod) starts and the route gains its next hop; SIGTERM lb1: the route
-# must lose .11 while lb1 still runs (withdraw first), lb1 must exit 0 after
-# its drain time (DRAIN_MS) and clean up; the client goes on a while, then
-# stops. Ends with one `PORTLB-VM-RESULT <json>` line; the host side asserts.
+# new pod) starts and the route gains its next hop; long downloads start
+# (fixed source ports; a CGI script streams a line every 0.3 s until the
+# script releases it) until some go through lb1;
+# SIGTERM lb1: the route must lose .11 while lb1 still runs (withdraw
+# first), lb1 must exit 0 after its drain time (DRAIN_MS) and clean up; the
+# client goes on a while, then stops; the downloads are released and end
+# (or had failed). Ends
+# with one `PORTLB-VM-RESULT <json>` line; the host side asserts.
 #
-# usage: lb-rolling-update.sh [DIST]   DIST: the built lb-agent (default packages/lb-agent/dist)
+# FORWARDING masq: IPVS -m plus the agent's nftables masquerade; replies go
+# back through the LB pod. FORWARDING tunnel: IPVS -i (IPIP); each backend
+# holds the VIP on tunl0 and answers the client directly through the router
+# (198.19.0.1 on the overlay). Only in tunnel mode can a connection that the
+# router moves to another LB pod survive: that pod (sloppy_tcp, mh with the
+# same real servers) sends it to the same backend, which sees the same
+# client; with masquerade the backend would see another source.
+#
+# usage: lb-rolling-update.sh [DIST [FORWARDING]]
+#   DIST: the built lb-agent (default packages/lb-agent/dist); FORWARDING: masq (default) or tunnel
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
 DIST=${1:-packages/lb-agent/dist}
+FORWARDING=${2:-masq}
 [ -f "$DIST/cli.js" ] || { echo "FAIL no $DIST/cli.js: build lb-agent first"; exit 1; }
+case "$FORWARDING" in
+  masq) BE_PORT=8080 ;;
+  tunnel) BE_PORT=80 ;; # tunnelled packets keep the VIP's port
+  *) echo "FAIL FORWARDING must be masq or tunnel, not $FORWARDING"; exit 1 ;;
+esac
 W=/run/portlb-roll
 mkdir -p "$W"
 T0=$(date +%s%N)
@@ -73,6 +92,7 @@ wait_for() {
 
 # --- topology ---------------------------------------------------------------
 modprobe -a nf_tables nft_ct nft_masq nft_chain_nat nf_nat 2>/dev/null || true
+[ "$FORWARDING" = tunnel ] && { modprobe ipip || fail "no ipip module in the guest"; }
 for br in brnode brovl; do
   ip link add name "$br" type bridge
   ip link set "$br" up
@@ -96,6 +116,10 @@ ip -n cl addr add 198.51.100.2/24 dev eth0
 ip -n cl link set eth0 up
 ip -n cl route add default via 198.51.100.1
 port rt eth0 brnode 198.18.0.1/24
+# the overlay's gateway: tunnel-mode backends answer the client directly through it (their replies
+# come from the VIP, which the router routes to the LB pods: no reverse-path filter here)
+ip netns exec rt sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+port rt eth1 brovl 198.19.0.1/16
 ip netns exec rt sysctl -qw net.ipv4.ip_forward=1
 # ECMP by the L4 hash: each new client connection (new source port) may take another LB pod
 ip netns exec rt sysctl -qw net.ipv4.fib_multipath_hash_policy=1
@@ -107,9 +131,32 @@ for i in 1 2 3; do
 done
 for i in 1 2; do
   port "be$i" eth0 brovl "198.19.2.1$i/16"
+  ip -n "be$i" route add default via 198.19.0.1
+  if [ "$FORWARDING" = tunnel ]; then
+    # decapsulate IPIP from any LB pod; the VIP is local; the inner source (the client) is not
+    # reachable through tunl0, so no reverse-path filter
+    ip netns exec "be$i" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+    ip -n "be$i" link set tunl0 up
+    ip netns exec "be$i" sysctl -qw net.ipv4.conf.tunl0.rp_filter=0
+    ip -n "be$i" addr add "$VIP/32" dev tunl0
+  fi
   mkdir -p "$W/www-be$i"
   echo "be$i" >"$W/www-be$i/index.html"
-  ip netns exec "be$i" busybox httpd -f -p 8080 -h "$W/www-be$i" &
+  # a download that lasts until $W/release-downloads exists (at most 3 min)
+  mkdir -p "$W/www-be$i/cgi-bin"
+  cat >"$W/www-be$i/cgi-bin/slow" <<EOF_CGI
+#!/bin/sh
+printf 'Content-Type: text/plain\r\n\r\n'
+n=0
+while [ ! -e $W/release-downloads ] && [ \$n -lt 600 ]; do
+  echo "be$i tick \$n"
+  n=\$((n + 1))
+  sleep 0.3
+done
+echo done
+EOF_CGI
+  chmod +x "$W/www-be$i/cgi-bin/slow"
+  ip netns exec "be$i" busybox httpd -f -p "$BE_PORT" -h "$W/www-be$i" &
   PID[be$i]=$!
 done
 
@@ -146,7 +193,7 @@ cat >"$W/backends.yaml" <<EOF_BE
 services:
   - name: shop/web
     vips: [$VIP]
-    ports: [{ name: http, port: 80, targetPort: 8080 }]
+    ports: [{ name: http, port: 80, targetPort: $BE_PORT }]
     backends: [{ address: 198.19.2.11 }, { address: 198.19.2.12 }]
 EOF_BE
 start_agent() {
@@ -156,6 +203,7 @@ source: { static: { path: $W/backends.yaml, pollIntervalMs: 2000 } }
 defaults:
   scheduler: mh
   schedulerFlags: [mh-port]
+  forwarding: $FORWARDING
   healthCheck: { type: tcp, intervalMs: 1000, timeoutMs: 800, rise: 1, fall: 3, drainTimeoutMs: 5000 }
 reconcile: { debounceMs: 50, backoff: { initialMs: 200, maxMs: 2000 } }
 shutdown: { drainMs: $DRAIN_MS }
@@ -215,6 +263,35 @@ OK_AT_LB3=$(count ok)
 step ecmp-3 "ok=$OK_AT_LB3 fail=$(count fail)"
 wait_for 60 "8 more answers with three LB pods" eval '[ "$(count ok)" -ge $((OK_AT_LB3 + 8)) ]'
 conns() { ip netns exec "$1" ipvsadm -L -n --stats -t "$VIP:80" | awk '$1 == "TCP" {print $3}'; }
+
+# --- long downloads, some through lb1, running across its withdrawal ----------
+# "<port> <curl rc> <last line> <end ms>" in $W/dl-<port>; the fixed source ports 41001.. name the
+# downloads in the pods' IPVS connection tables
+download() {
+  local p=$1
+  (
+    if ip netns exec cl curl -s -o "$W/dl-body-$p" --local-port "$p" --max-time 240 \
+      "http://$VIP/cgi-bin/slow"; then rc=0; else rc=$?; fi
+    echo "$p $rc $(tail -n 1 "$W/dl-body-$p" 2>/dev/null | tr -c 'a-z0-9\n' _ || true) $(now_ms)" >"$W/dl-$p"
+  ) &
+  PID[dl$p]=$!
+}
+# the download ports in POD's IPVS connection table, established
+ports_in() {
+  ip netns exec "$1" ipvsadm -L -n -c |
+    awk '$3 == "ESTABLISHED" {n = split($4, a, ":"); if (a[n] >= 41001 && a[n] <= 41099) print a[n]}' |
+    sort -n | tr '\n' ' ' | sed 's/ $//'
+}
+DL_PORTS=()
+for p in $(seq 41001 41012); do
+  download "$p"
+  DL_PORTS+=("$p")
+  sleep 1.5
+  via=$(ports_in lb1)
+  [ "${#DL_PORTS[@]}" -ge 4 ] && [ "$(wc -w <<<"$via")" -ge 2 ] && break
+done
+DL_VIA_LB1=$(ports_in lb1)
+step downloads "started=${#DL_PORTS[@]} via-lb1=[$DL_VIA_LB1] via-lb2=[$(ports_in lb2)] via-lb3=[$(ports_in lb3)]"
 CONNS_LB1=$(conns lb1)
 step before-term "ok=$(count ok) fail=$(count fail) lb1-conns=$CONNS_LB1"
 
@@ -263,6 +340,19 @@ touch "$W/stop-client"
 wait "${PID[client]}" || true
 unset 'PID[client]'
 step client-stopped "ok=$(count ok) fail=$(count fail)"
+T_RELEASE=$(now_ms)
+touch "$W/release-downloads"
+for p in "${DL_PORTS[@]}"; do
+  wait "${PID[dl$p]}" || true
+  unset "PID[dl$p]"
+done
+DOWNLOADS=$(for p in "${DL_PORTS[@]}"; do cat "$W/dl-$p" 2>/dev/null || echo "$p 125 none -1"; done |
+  jq -Rsc --arg via "$DL_VIA_LB1" '
+    ($via | split(" ") | map(select(. != ""))) as $lb1 |
+    [split("\n")[] | select(. != "") | split(" ") |
+      {port: .[0], rc: (.[1] | tonumber), last: .[2], endMs: (.[3] | tonumber)} |
+      . + {viaLb1: (.port as $p | $lb1 | any(. == $p)), ok: (.rc == 0 and .last == "done")}]')
+step downloads-done "$(jq -rc 'map("\(.port):\(if .viaLb1 then "lb1," else "" end)rc=\(.rc),\(.last)") | join(" ")' <<<"$DOWNLOADS")"
 
 ROUTES_LEFT1=$(ip -n lb1 route show table local proto 245 | wc -l)
 NFT_LEFT1=$(ip netns exec lb1 nft list tables | wc -l)
@@ -298,6 +388,8 @@ jq -nc \
   --argjson drainedMs "$((${AGENT_CLEANUP:-0} - ${AGENT_DRAINING:-0}))" \
   --argjson routeGoneBeforeDrainEndMs "$((${AGENT_DRAINING:-0} + DRAIN_MS - WITHDRAWN_EPOCH))" \
   --arg birdLb1 "$BIRD_LB1" --arg birdLb3 "$BIRD_LB3" \
+  --arg forwarding "$FORWARDING" --argjson downloads "$DOWNLOADS" \
+  --argjson withdrawnAtMs "$((T_TERM + WITHDRAWN_MS))" --argjson releasedAtMs "$T_RELEASE" \
   --argjson ms "$(now_ms)" \
   '{ok: true, client: {ok: $ok, failed: $failed, fails: $fails, okAtLb3: $okAtLb3, okAtExit: $okAtExit,
             okDraining: $okDraining, routeChanges: $routeChanges, unexplained: $unexplained},
@@ -306,4 +398,5 @@ jq -nc \
               drainMs: $drainMs, hopsAfter: $hopsAfter, routesLeft: $routesLeft, nftTablesLeft: $nftLeft,
               events: $events1, agentWithdrewMs: $agentWithdrewMs, drainedMs: $drainedMs,
               routeGoneBeforeDrainEndMs: $routeGoneBeforeDrainEndMs},
-    bird: {lb1: $birdLb1, lb3: $birdLb3}, ms: $ms}' | sed 's/^/PORTLB-VM-RESULT /'
+    bird: {lb1: $birdLb1, lb3: $birdLb3}, forwarding: $forwarding,
+    downloads: {all: $downloads, withdrawnAtMs: $withdrawnAtMs, releasedAtMs: $releasedAtMs}, ms: $ms}' | sed 's/^/PORTLB-VM-RESULT /'

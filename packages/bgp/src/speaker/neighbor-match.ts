@@ -4,7 +4,7 @@
  * an address in no range and no static neighbor is closed before its OPEN is
  * read (speaker.ts).
  */
-import { IPv4, IPv4CidrRange, IPv4Prefix, IPv6, IPv6CidrRange, IPv6Prefix, Validator } from "ip-num";
+import { IPv4, IPv4CidrRange, IPv4Prefix, IPv6, IPv6CidrRange, IPv6Prefix, Validator } from "../ip-num.js";
 import type { DynamicRangeConfig } from "./speaker-config.js";
 
 function contains(cidr: string, address: string): boolean {

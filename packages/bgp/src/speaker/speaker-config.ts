@@ -8,7 +8,7 @@
  * is read otherwise); each dynamic range caps its number of peers; every
  * neighbor may have a max-prefix limit.
  */
-import { Validator } from "ip-num";
+import { Validator } from "../ip-num.js";
 import { AddPathDirection, type Capability } from "../wire/index.js";
 
 export type Family = "ipv4-unicast" | "ipv6-unicast";
