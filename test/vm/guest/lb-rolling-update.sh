@@ -54,7 +54,7 @@ esac
 W=/run/portlb-roll
 mkdir -p "$W"
 T0=$(date +%s%N)
-DRAIN_MS=8000
+DRAIN_MS=12000 # margin: a starved guest once took 11 s to see the withdrawal in the router's FIB
 VIP=203.0.113.10
 declare -A PID=()
 
