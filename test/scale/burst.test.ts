@@ -35,16 +35,18 @@ const HardMaxStallMs = 900;
 
 /**
  * The wall time, on this machine now, of the largest step nobody slices: a
- * 700k-entry prefix table growing (the Adj-RIB-In, the Loc-RIB and the
- * Adj-RIB-Out of a full table each grow theirs, possibly within one turn). On a machine
- * shared with other work the stall bound grows with it, up to HardMaxStallMs.
+ * prefix table growing from 2^19 to 2^20 rows (its rows copied, its index
+ * rebuilt; the Loc-RIB and the Adj-RIB-Out of a full table each grow
+ * theirs, possibly within one turn). On a machine shared with other work
+ * the stall bound grows with it, up to HardMaxStallMs.
  */
 function calibrate(): number {
   const map = new PrefixMap<number>();
   const base = 100 * 2 ** 24;
-  for (let i = 0; i < 699_050; i++) map.set((base + i * 256) * 64 + 24, i);
+  const rows = 2 ** 19;
+  for (let i = 0; i < rows; i++) map.set((base + i * 256) * 64 + 24, i);
   const t = performance.now();
-  map.set((base + 699_050 * 256) * 64 + 24, 0);
+  map.set((base + rows * 256) * 64 + 24, 0);
   return performance.now() - t;
 }
 const rr = "127.0.23.1";

@@ -15,7 +15,7 @@
  * otherwise defer End-of-RIB; the others would keep stale routes).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, realpathSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -104,12 +104,37 @@ log:
 `;
 }
 
+const tsRrCli = "packages/rr/src/cli.ts";
+
+/** The V8 flags ts-rr runs with in production: those on the #! line of its cli (`env -S node FLAGS`). */
+export function tsRrNodeFlags(): string[] {
+  const shebang = readFileSync(join(repoRoot, tsRrCli), "utf8").split("\n", 1)[0] ?? "";
+  return /\bnode\s+(.*)$/.exec(shebang)?.[1]?.split(/\s+/).filter(Boolean) ?? [];
+}
+
 /**
- * How ts-rr is run: from a bundle of its sources (plain JavaScript, as in
- * production: `node ts-rr.mjs`), or straight from source through tsx, whose
- * loader thread adds ~40 MB of RSS and so is not what an operator runs.
+ * How ts-rr is run (always with the flags of its #! line): from a bundle of
+ * its sources (plain JavaScript, as in production: `node ts-rr.mjs`), or
+ * straight from source through tsx, whose loader thread adds ~40 MB of RSS
+ * and so is not what an operator runs.
  */
-let tsRrCommand: readonly string[] = nodeTs("packages/rr/src/cli.ts", []);
+let tsRrCommand: readonly string[] = [process.execPath, ...tsRrNodeFlags(), ...nodeTs(tsRrCli, []).slice(1)];
+
+/**
+ * @portlb/bgp loads ip-num with createRequire() (src/ip-num.ts: an ESM import
+ * of it costs RSS), which esbuild cannot follow; a bundle in a temporary
+ * directory would then find no ip-num. Bundled, the module is plain code:
+ * import it statically there.
+ */
+const bundleIpNum = {
+  name: "bundle-ip-num",
+  setup(build: { onLoad(o: { filter: RegExp }, f: () => { contents: string; loader: string }): void }) {
+    build.onLoad({ filter: /[\\/]bgp[\\/]src[\\/]ip-num\.ts$/ }, () => ({
+      contents: 'export * from "ip-num";',
+      loader: "ts",
+    }));
+  },
+};
 
 /**
  * Bundles ts-rr and @portlb/bgp from source (condition `@portlb/source`)
@@ -123,12 +148,13 @@ export async function bundleTsRr(dir: string): Promise<string> {
   };
   const outfile = join(dir, "ts-rr.mjs");
   await esbuild.build({
-    entryPoints: [join(repoRoot, "packages/rr/src/cli.ts")],
+    entryPoints: [join(repoRoot, tsRrCli)],
     bundle: true,
     platform: "node",
     format: "esm",
     target: "node20",
     conditions: ["@portlb/source"],
+    plugins: [bundleIpNum],
     outfile,
     logLevel: "warning",
     // CommonJS dependencies (pino, prom-client) call require().
@@ -138,13 +164,13 @@ export async function bundleTsRr(dir: string): Promise<string> {
   });
   // Extra V8 flags for ts-rr, e.g. PORTLB_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeFlags = (process.env.PORTLB_NODE_FLAGS ?? "").split(" ").filter(Boolean);
-  tsRrCommand = [process.execPath, ...nodeFlags, outfile];
+  tsRrCommand = [process.execPath, ...tsRrNodeFlags(), ...nodeFlags, outfile];
   return outfile;
 }
 
-export function startTsRr(dir: string, config: string): ChildProcess {
+export function startTsRr(dir: string, config: string, command = tsRrCommand): ChildProcess {
   writeFileSync(join(dir, "rr.yaml"), config);
-  return spawnWithFiles([...tsRrCommand, "run", "--config", join(dir, "rr.yaml")], dir, "ts-rr.log");
+  return spawnWithFiles([...command, "run", "--config", join(dir, "rr.yaml")], dir, "ts-rr.log");
 }
 
 export const tsRr: Reflector = {
@@ -152,18 +178,35 @@ export const tsRr: Reflector = {
   address: "127.0.11.1",
   port: bgpPort,
   start(dir, clients) {
-    return startTsRr(
-      dir,
-      tsRrConfig({
-        address: this.address,
-        ranges: [
-          { name: "injector", prefixes: [`${clients.injector}/32`], maxPeers: 1 },
-          { name: "receivers", prefixes: [clients.receiverRange], maxPeers: clients.receivers.length },
-        ],
-      }),
-    );
+    return startTsRr(dir, tsRrBenchConfig(this.address, clients));
   },
 };
+
+/**
+ * ts-rr from another bundle (`--baseline FILE`, e.g. one built from the last
+ * commit), run as one more target so that two versions are compared in the
+ * same invocation, interleaved. Run as `node FILE`: no V8 flags.
+ */
+export function tsRrBaseline(bundle: string): Reflector {
+  return {
+    name: "ts-rr-base",
+    address: "127.0.11.9",
+    port: bgpPort,
+    start(dir, clients) {
+      return startTsRr(dir, tsRrBenchConfig(this.address, clients), [process.execPath, bundle]);
+    },
+  };
+}
+
+function tsRrBenchConfig(address: string, clients: Clients): string {
+  return tsRrConfig({
+    address,
+    ranges: [
+      { name: "injector", prefixes: [`${clients.injector}/32`], maxPeers: 1 },
+      { name: "receivers", prefixes: [clients.receiverRange], maxPeers: clients.receivers.length },
+    ],
+  });
+}
 
 export const bird: Reflector = {
   name: "bird",

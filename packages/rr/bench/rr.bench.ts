@@ -22,14 +22,22 @@
  *
  *     pnpm bench:rr [--sizes 100k:10,1m:1] [--targets ts-rr,bird,frr,gobgp]
  *                   [--peers 1000] [--timeout 240] [--repeat 1] [--no-floor]
- *                   [--ts-rr bundle|source]
+ *                   [--ts-rr bundle|source] [--baseline ts-rr.mjs]
  *
- * `--repeat R` runs every reflector R times per size and keeps the fastest
- * run (with that run's RSS). `--ts-rr source` runs the daemon through tsx
- * instead of a bundle (adds tsx's ~40 MB loader to its RSS).
+ * `--repeat R` runs every reflector R times per size, interleaved (ts-rr,
+ * bird, ..., ts-rr, bird, ...) so that a busy spell of the machine hits
+ * them alike, and reports the medians (time, CPU, peak RSS); the ratios and
+ * targets use the medians. `--baseline FILE` adds ts-rr run from another
+ * bundle (target `ts-rr-base`, e.g. built from the last commit; run as
+ * `node FILE`, without ts-rr's V8 flags), so that a change is measured
+ * against the code before it in the same invocation. `--ts-rr source`
+ * runs the daemon through tsx instead of a bundle (adds tsx's ~40 MB loader
+ * to its RSS). ts-rr always runs with the V8 flags of its cli's #! line.
  *
- * Lines: `bench rr-<target> n=.. m=.. seconds=.. peak_rss_mb=..`,
- * `ratio ts-rr/<target> n=.. m=.. time=.. rss=..`, `target ... MET|NOT MET`.
+ * Lines: `bench rr-<target> n=.. m=.. seconds=.. cpu_s=.. peak_rss_mb=..`
+ * (`cpu_s`: the reflector's user + system CPU time during the run, steadier
+ * than wall time on a busy machine), `ratio ts-rr/<target> n=.. m=..
+ * time=.. cpu=.. rss=..`, `target ... MET|NOT MET`.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -40,6 +48,7 @@ import { Afi, encodeUpdate, endOfRib, makeContext } from "@portlb/bgp/wire";
 import { type Injection, inject } from "../../bgp/bench/injector.js";
 import { blocks, makeV4, packTable } from "../../bgp/bench/table.js";
 import {
+  cpuSeconds,
   exitOf,
   installCleanup,
   logTail,
@@ -59,6 +68,7 @@ import {
   reflectors,
   startTsRr,
   tsRrAdmin,
+  tsRrBaseline,
   tsRrConfig,
 } from "./reflectors.js";
 
@@ -71,6 +81,7 @@ const { values } = parseArgs({
     "no-floor": { type: "boolean", default: false },
     "ts-rr": { type: "string", default: "bundle" },
     repeat: { type: "string", default: "1" },
+    baseline: { type: "string" },
   },
 });
 
@@ -90,6 +101,7 @@ const targetNames = values.targets.split(",").filter(Boolean);
 for (const t of targetNames)
   if (!reflectors.some((r) => r.name === t)) throw new Error(`--targets: unknown reflector "${t}"`);
 const targets = reflectors.filter((r) => targetNames.includes(r.name));
+if (values.baseline !== undefined) targets.splice(1, 0, tsRrBaseline(values.baseline));
 const peerCount = Number(values.peers);
 const timeoutMs = Number(values.timeout) * 1000;
 const repeat = Math.max(1, Number(values.repeat));
@@ -105,6 +117,12 @@ const peersRange = "127.11.0.0/20";
 const peersFirst = "127.11.0.1";
 
 const mb = (kb: number): string => (kb / 1024).toFixed(0);
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
 
 // ---------------------------------------------------------------- runs
 
@@ -122,6 +140,7 @@ function tableMessages(n: number): Uint8Array[] {
 
 interface Result {
   readonly seconds: number;
+  readonly cpu: number;
   readonly peakKb: number;
   readonly idleKb: number;
 }
@@ -219,6 +238,7 @@ async function runReflector(
     });
     const pid = daemon.pid!;
     const idleKb = procStatusKb(pid, "VmRSS");
+    const cpu0 = cpuSeconds(pid);
     injection = await Promise.race([
       inject({
         host: r.address,
@@ -241,7 +261,7 @@ async function runReflector(
       );
     });
     const seconds = Number(done - injection.startedAt) / 1e9;
-    return { seconds, peakKb: procStatusKb(pid, "VmHWM"), idleKb };
+    return { seconds, cpu: cpuSeconds(pid) - cpu0, peakKb: procStatusKb(pid, "VmHWM"), idleKb };
   } catch (err) {
     throw new Error(
       `${err instanceof Error ? err.message : String(err)}; ${r.name} log: ${logTail(dir, logName)}`,
@@ -375,25 +395,32 @@ for (const size of sizes) {
       console.log(`bench rr-floor n=${size.n} m=${size.m} error=${JSON.stringify(String(err))}`);
     }
   }
-  const results = new Map<string, Result>();
-  for (const r of targets) {
-    const runs: Result[] = [];
-    for (let k = 0; k < repeat; k++) {
+  const runs = new Map<string, Result[]>(targets.map((r) => [r.name, []]));
+  for (let k = 0; k < repeat; k++) {
+    for (const r of targets) {
       try {
-        runs.push(await runReflector(r, size.n, size.m, messages));
+        runs.get(r.name)!.push(await runReflector(r, size.n, size.m, messages));
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         console.log(`bench rr-${r.name} n=${size.n} m=${size.m} error=${JSON.stringify(message)}`);
       }
     }
-    if (runs.length === 0) continue;
-    // The fastest run (and its RSS): the least disturbed by whatever else the machine does.
-    const res = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  }
+  const results = new Map<string, Result>();
+  for (const r of targets) {
+    const list = runs.get(r.name)!;
+    if (list.length === 0) continue;
+    const res: Result = {
+      seconds: median(list.map((x) => x.seconds)),
+      cpu: median(list.map((x) => x.cpu)),
+      peakKb: median(list.map((x) => x.peakKb)),
+      idleKb: median(list.map((x) => x.idleKb)),
+    };
     results.set(r.name, res);
     const all =
-      repeat > 1 ? ` runs=${runs.length} all_seconds=${runs.map((x) => x.seconds.toFixed(3)).join(",")}` : "";
+      repeat > 1 ? ` runs=${list.length} all_seconds=${list.map((x) => x.seconds.toFixed(3)).join(",")}` : "";
     console.log(
-      `bench rr-${r.name} n=${size.n} m=${size.m} seconds=${res.seconds.toFixed(3)} ` +
+      `bench rr-${r.name} n=${size.n} m=${size.m} seconds=${res.seconds.toFixed(3)} cpu_s=${res.cpu.toFixed(2)} ` +
         `prefixes_per_s=${Math.round(size.n / res.seconds)} peak_rss_mb=${mb(res.peakKb)} idle_rss_mb=${mb(res.idleKb)}${all}`,
     );
   }
@@ -402,7 +429,7 @@ for (const size of sizes) {
   for (const [name, res] of results) {
     if (name === "ts-rr") continue;
     console.log(
-      `ratio ts-rr/${name} n=${size.n} m=${size.m} time=${(ours.seconds / res.seconds).toFixed(2)} rss=${(ours.peakKb / res.peakKb).toFixed(2)}`,
+      `ratio ts-rr/${name} n=${size.n} m=${size.m} time=${(ours.seconds / res.seconds).toFixed(2)} cpu=${(ours.cpu / res.cpu).toFixed(2)} rss=${(ours.peakKb / res.peakKb).toFixed(2)}`,
     );
   }
   const at = `rr-${size.label}`;

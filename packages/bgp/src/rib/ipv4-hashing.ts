@@ -1,13 +1,12 @@
 /**
- * The open-addressing scheme shared by the two IPv4 tables of the RIB
- * (prefix-map.ts, ipv4-slots.ts): keys are IPv4 PrefixKeys (address * 64 +
- * length) in a Float64Array, linear probing, two marker values, and the
- * growth rule.
+ * The hashing under the RIB's IPv4 tables (ipv4-rows.ts, whose index uses
+ * linear probing): the hash of an IPv4 PrefixKey (address * 64 + length),
+ * the two marker keys of an unused and a freed row, and the growth rule.
  */
 
-/** A slot never used. */
+/** The key of a row never used. */
 export const empty = -1;
-/** A slot whose key was deleted (probing goes on past it). */
+/** The key of a freed row. */
 export const tombstone = -2;
 export const minCapacity = 16;
 /**
@@ -39,39 +38,4 @@ export function capacityFor(entries: number): number {
 /** Whether one more key would load a table of `capacity` slots past 2/3 (time to rehash). */
 export function overloaded(live: number, dead: number, capacity: number): boolean {
   return (live + dead + 1) * maxLoadDenominator > capacity * maxLoadNumerator;
-}
-
-/** The slot holding `key`, or -1. */
-export function findSlot(keys: Float64Array, key: number): number {
-  const mask = keys.length - 1;
-  for (let i = hashOf(key) & mask; ; i = (i + 1) & mask) {
-    const k = keys[i]!;
-    if (k === key) return i;
-    if (k === empty) return -1;
-  }
-}
-
-/**
- * The slot holding `key`, or else the one it belongs in: the first
- * tombstone on its probe path, or the empty slot that ends it. The caller
- * tells which by `keys[slot]` (key, tombstone or empty) and writes the key.
- */
-export function slotFor(keys: Float64Array, key: number): number {
-  const mask = keys.length - 1;
-  let grave = -1;
-  for (let i = hashOf(key) & mask; ; i = (i + 1) & mask) {
-    const k = keys[i]!;
-    if (k === key) return i;
-    if (k === tombstone) {
-      if (grave < 0) grave = i;
-    } else if (k === empty) return grave < 0 ? i : grave;
-  }
-}
-
-/** The empty slot for `key` in a table being rebuilt (no tombstones, key absent). */
-export function freeSlot(keys: Float64Array, key: number): number {
-  const mask = keys.length - 1;
-  let i = hashOf(key) & mask;
-  while (keys[i] !== empty) i = (i + 1) & mask;
-  return i;
 }

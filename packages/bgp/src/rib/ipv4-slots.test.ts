@@ -17,7 +17,8 @@ describe("Ipv4Slots", () => {
         op: fc.constant("set" as const),
         key: arbKey,
         peer: fc.integer({ min: 0, max: 2 }),
-        id: fc.nat(),
+        id: fc.oneof(fc.constant(0), fc.nat()),
+        stale: fc.boolean(),
       }),
       fc.record({ op: fc.constant("free" as const), key: arbKey }),
       fc.record({ op: fc.constant("find" as const), key: arbKey }),
@@ -25,13 +26,14 @@ describe("Ipv4Slots", () => {
     fc.assert(
       fc.property(fc.array(arbOp, { maxLength: 2000 }), (ops) => {
         const slots = new Ipv4Slots<never>();
-        const model = new Map<number, { peer: number; id: number }>();
+        const model = new Map<number, { peer: number; id: number; stale: boolean }>();
         for (const o of ops) {
           if (o.op === "set") {
             const at = slots.claim(o.key);
-            slots.peers[at] = peers[o.peer];
-            slots.pathIds[at] = o.id >>> 0;
-            model.set(o.key, { peer: o.peer, id: o.id >>> 0 });
+            slots.setPeer(at, peers[o.peer]);
+            slots.setPathId(at, o.id >>> 0);
+            slots.setStale(at, o.stale);
+            model.set(o.key, { peer: o.peer, id: o.id >>> 0, stale: o.stale });
           } else if (o.op === "free") {
             const at = slots.find(o.key);
             expect(at >= 0).toBe(model.has(o.key));
@@ -43,13 +45,16 @@ describe("Ipv4Slots", () => {
           const want = model.get(o.key);
           expect(at >= 0).toBe(want !== undefined);
           if (want !== undefined) {
-            expect(slots.peers[at]).toBe(peers[want.peer]);
-            expect(slots.pathIds[at]).toBe(want.id);
+            expect(slots.peerAt(at)).toBe(peers[want.peer]);
+            expect(slots.pathIdAt(at)).toBe(want.id);
+            expect(slots.isStale(at)).toBe(want.stale);
           }
           expect(slots.size).toBe(model.size);
+          // A peer keeps its number only while some row holds it.
+          expect(slots.peerCount).toBe(new Set([...model.values()].map((v) => v.peer)).size);
         }
         const seen = new Map<number, number>();
-        slots.forEachSlot((at, key) => seen.set(key, slots.pathIds[at]!));
+        slots.forEachSlot((at, key) => seen.set(key, slots.pathIdAt(at)));
         expect(seen).toEqual(new Map([...model].map(([k, v]) => [k, v.id])));
       }),
       { numRuns: 200 },

@@ -1,142 +1,126 @@
 /**
- * The storage of the Loc-RIB's IPv4 half: an open-addressing hash table
- * whose slots are spread over parallel arrays, so that a prefix with one
- * candidate path costs no object at all.
+ * The storage of the Loc-RIB's IPv4 half: rows of parallel arrays
+ * (ipv4-rows.ts: found through a hash index, rows in arrival order), so
+ * that a prefix with one candidate path costs no object at all.
  *
- *     slot i:  keys[i]     Float64Array  IPv4 PrefixKey | empty | tombstone   (linear probing, load <= 2/3)
- *              values[i]   Array         the one path's AttrSet, or a multi-candidate object (caller's type)
- *              peers[i]    Array         the one path's PeerRef
- *              pathIds[i]  Uint32Array   the one path's path identifier (RFC 7911)
- *              stale[i]    Uint8Array    the one path is stale (RFC 4724)
+ *     row r:   keys[r]     Float64Array  IPv4 PrefixKey | empty | tombstone
+ *              values[r]   Array         the one path's AttrSet, or a multi-candidate object (caller's type)
+ *              peers[r]    Uint32Array   the one path's peer, by number (peer-numbers.ts)
+ *              pathIds[r]  Uint32Array   the one path's path identifier (RFC 7911)  } made on the first
+ *              stale[r]    Uint8Array    the one path is stale (RFC 4724)           } non-zero one
  *
  * Why: a full table is a million prefixes with one path each. As objects
  * (a Path per prefix) they are a million allocations that the young
- * generation copies twice before they settle, about a fifth of a load's
- * time in garbage collection, and ~70 octets each. Here a prefix is ~25
- * octets per slot and nothing to collect.
+ * generation copies twice before they settle; here a prefix is 20 octets
+ * of row (25 with path ids and stale flags) plus 4 to 8 of index, and
+ * nothing to collect.
  *
- * Slots move when the table grows (`insert` may rehash): never keep a slot
- * number across an insert. Deletion leaves a tombstone; deleting while
- * walking with `forEachSlot` is safe, inserting is not.
+ * A claimed row's value and peer are undefined, its path id and stale flag
+ * 0: the caller fills in the rest (a table load writes two columns per
+ * prefix, not four). The storage is given back when the table empties.
+ * Read and write the peer, path id and stale flag through their methods.
  */
 import type { AttrSet } from "./attr-set.js";
-import {
-  capacityFor,
-  empty,
-  findSlot,
-  freeSlot,
-  minCapacity,
-  overloaded,
-  slotFor,
-  tombstone,
-} from "./ipv4-hashing.js";
+import { minCapacity } from "./ipv4-hashing.js";
+import { grown, Ipv4Rows } from "./ipv4-rows.js";
 import type { PeerRef } from "./path.js";
+import { PeerNumbers } from "./peer-numbers.js";
 
-/** `V` is the multi-candidate type; a slot holding an AttrSet holds exactly one path. */
-export class Ipv4Slots<V> {
-  keys = new Float64Array(minCapacity).fill(empty);
+/** Before any row has a path id (or stale flag): no array at all. */
+const none32 = new Uint32Array(0);
+const none8 = new Uint8Array(0);
+
+/** `V` is the multi-candidate type; a row holding an AttrSet holds exactly one path. */
+export class Ipv4Slots<V> extends Ipv4Rows {
   values: (AttrSet | V | undefined)[] = new Array(minCapacity).fill(undefined);
-  peers: (PeerRef | undefined)[] = new Array(minCapacity).fill(undefined);
-  pathIds = new Uint32Array(minCapacity);
-  stale = new Uint8Array(minCapacity);
-  private live = 0;
-  private dead = 0;
+  /** The one path's peer, by number (peer-numbers.ts). */
+  private peers = new Uint32Array(minCapacity);
+  private readonly peerNumbers = new PeerNumbers();
   /**
-   * The last slot `find` returned, and its key: a prefix is usually looked
-   * up several times in a row (selection, then export), and a probe into a
-   * full table is a cache miss. Forgotten when slots move or empty.
+   * Path ids and stale flags, made on the first non-zero one: without
+   * ADD-PATH and graceful restart they are all 0 (5 octets a prefix saved).
    */
-  private lastKey = -1;
-  private lastAt = -1;
+  private pathIds = none32;
+  private stale = none8;
 
-  get size(): number {
-    return this.live;
+  override free(at: number): void {
+    super.free(at);
+    if (this.size === 0) this.clearRows();
   }
 
-  /** The slot of `key`, or -1. */
-  find(key: number): number {
-    if (key === this.lastKey) return this.lastAt;
-    const at = findSlot(this.keys, key);
-    if (at >= 0) {
-      this.lastKey = key;
-      this.lastAt = at;
-    }
-    return at;
-  }
-
-  /**
-   * The slot of `key`, claimed for it when absent (its value is then
-   * undefined: the caller fills it). May rehash: earlier slot numbers are void.
-   */
-  claim(key: number): number {
-    if (overloaded(this.live, this.dead, this.keys.length)) this.rehash();
-    const keys = this.keys;
-    const at = slotFor(keys, key);
-    const k = keys[at];
-    if (k === key) return at;
-    if (k === tombstone) this.dead--;
-    keys[at] = key;
-    this.live++;
-    return at;
-  }
-
-  /** Empties a slot. */
-  free(at: number): void {
-    if (at === this.lastAt) this.lastKey = -1;
-    this.keys[at] = tombstone;
-    this.values[at] = undefined;
-    this.peers[at] = undefined;
-    this.stale[at] = 0;
-    this.live--;
-    this.dead++;
-    if (this.live === 0) this.reset();
-  }
-
-  /** Calls `fn` with every used slot and its key. */
+  /** Calls `fn` with every used row and its key. */
   forEachSlot(fn: (at: number, key: number) => void): void {
-    const keys = this.keys;
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!;
-      if (k >= 0) fn(i, k);
-    }
+    this.forEachRow(fn);
   }
 
-  private reset(): void {
-    this.lastKey = -1;
-    this.keys = new Float64Array(minCapacity).fill(empty);
-    this.values = new Array(minCapacity).fill(undefined);
-    this.peers = new Array(minCapacity).fill(undefined);
-    this.pathIds = new Uint32Array(minCapacity);
-    this.stale = new Uint8Array(minCapacity);
-    this.live = 0;
-    this.dead = 0;
+  peerAt(at: number): PeerRef | undefined {
+    return this.peerNumbers.peer(this.peers[at]!);
   }
 
-  /** Rebuilds the table sized for the live slots (dropping tombstones). */
-  private rehash(): void {
-    this.lastKey = -1;
-    const { keys: oldKeys, values: oldValues, peers: oldPeers, pathIds: oldIds, stale: oldStale } = this;
-    const cap = capacityFor(this.live + 1);
-    const keys = new Float64Array(cap).fill(empty);
-    const values: (AttrSet | V | undefined)[] = new Array(cap).fill(undefined);
-    const peers: (PeerRef | undefined)[] = new Array(cap).fill(undefined);
-    const pathIds = new Uint32Array(cap);
-    const stale = new Uint8Array(cap);
-    for (let j = 0; j < oldKeys.length; j++) {
-      const k = oldKeys[j]!;
-      if (k < 0) continue;
-      const i = freeSlot(keys, k);
-      keys[i] = k;
-      values[i] = oldValues[j];
-      peers[i] = oldPeers[j];
-      pathIds[i] = oldIds[j]!;
-      stale[i] = oldStale[j]!;
+  setPeer(at: number, peer: PeerRef | undefined): void {
+    const before = this.peers[at]!;
+    if (peer === this.peerNumbers.peer(before)) return;
+    this.peers[at] = peer === undefined ? 0 : this.peerNumbers.use(peer);
+    this.peerNumbers.release(before);
+  }
+
+  /** Peers some row holds (for tests). */
+  get peerCount(): number {
+    return this.peerNumbers.size;
+  }
+
+  pathIdAt(at: number): number {
+    return this.pathIds.length === 0 ? 0 : this.pathIds[at]!;
+  }
+
+  setPathId(at: number, id: number): void {
+    if (this.pathIds.length === 0) {
+      if (id === 0) return;
+      this.pathIds = new Uint32Array(this.capacity);
     }
-    this.keys = keys;
-    this.values = values;
+    this.pathIds[at] = id;
+  }
+
+  isStale(at: number): boolean {
+    return this.stale.length !== 0 && this.stale[at] === 1;
+  }
+
+  setStale(at: number, stale: boolean): void {
+    if (this.stale.length === 0) {
+      if (!stale) return;
+      this.stale = new Uint8Array(this.capacity);
+    }
+    this.stale[at] = stale ? 1 : 0;
+  }
+
+  protected clearRow(at: number): void {
+    this.values[at] = undefined;
+    this.setPeer(at, undefined);
+    this.setPathId(at, 0);
+    this.setStale(at, false);
+  }
+
+  protected growColumns(cap: number): void {
+    this.values = grown(this.values, cap);
+    const peers = new Uint32Array(cap);
+    peers.set(this.peers);
     this.peers = peers;
-    this.pathIds = pathIds;
-    this.stale = stale;
-    this.dead = 0;
+    if (this.pathIds.length > 0) {
+      const pathIds = new Uint32Array(cap);
+      pathIds.set(this.pathIds);
+      this.pathIds = pathIds;
+    }
+    if (this.stale.length > 0) {
+      const stale = new Uint8Array(cap);
+      stale.set(this.stale);
+      this.stale = stale;
+    }
+  }
+
+  protected resetColumns(cap: number): void {
+    this.values = new Array(cap).fill(undefined);
+    this.peers = new Uint32Array(cap); // every row gone: every number was released
+    this.pathIds = none32;
+    this.stale = none8;
   }
 }

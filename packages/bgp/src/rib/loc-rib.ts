@@ -184,7 +184,7 @@ export class LocRib {
         peer = best?.peer;
         attrs = best?.attrs;
       } else {
-        peer = s.peers[at];
+        peer = s.peerAt(at);
         attrs = v;
       }
     } else {
@@ -263,8 +263,8 @@ export class LocRib {
       s.forEachSlot((at) => {
         const v = s.values[at];
         if (v instanceof MultiEntry) v.paths.forEach(mark);
-        else if (s.peers[at] === peer && s.stale[at] === 0) {
-          s.stale[at] = 1;
+        else if (s.peerAt(at) === peer && !s.isStale(at)) {
+          s.setStale(at, true);
           marked++;
         }
       });
@@ -288,9 +288,9 @@ export class LocRib {
       s.forEachSlot((at, key) => {
         const v = s.values[at];
         if (v instanceof MultiEntry) for (const p of v.paths) take(key, p);
-        else if (s.peers[at] === peer && (!staleOnly || s.stale[at] === 1)) {
+        else if (s.peerAt(at) === peer && (!staleOnly || s.isStale(at))) {
           out.keys.push(key);
-          out.pathIds.push(s.pathIds[at]!);
+          out.pathIds.push(s.pathIdAt(at));
         }
       });
     }
@@ -308,19 +308,18 @@ export class LocRib {
     const at = s.claim(key);
     const v = s.values[at];
     if (v === undefined) {
-      // A new prefix (the bulk of a table load): one probe, no object.
+      // A new prefix (the bulk of a table load): one probe, no object; path id and stale flag are 0.
       s.values[at] = attrs;
-      s.peers[at] = peer;
-      s.pathIds[at] = pathId;
-      s.stale[at] = 0;
+      s.setPeer(at, peer);
+      s.setPathId(at, pathId);
       this.pending.setIfAbsent(key, nothingReported);
       return Upsert.Added;
     }
     if (v instanceof MultiEntry) return this.upsertMulti(key, v, pathId, peer, attrs);
-    if (s.peers[at] === peer && s.pathIds[at] === pathId) {
+    if (s.peerAt(at) === peer && s.pathIdAt(at) === pathId) {
       this.lastAttrs = v;
-      this.lastStale = s.stale[at] === 1;
-      s.stale[at] = 0;
+      this.lastStale = s.isStale(at);
+      s.setStale(at, false);
       if (v === attrs) return Upsert.Unchanged;
       if (!this.pending.has(key)) this.pending.set(key, this.path4(key, at));
       s.values[at] = attrs;
@@ -330,8 +329,8 @@ export class LocRib {
     const first = this.path4(key, at);
     if (!this.pending.has(key)) this.pending.set(key, first);
     s.values[at] = new MultiEntry([first, new Path(key, pathId, peer, attrs)]);
-    s.peers[at] = undefined;
-    s.stale[at] = 0;
+    s.setPeer(at, undefined);
+    s.setStale(at, false);
     return Upsert.Added;
   }
 
@@ -385,10 +384,10 @@ export class LocRib {
     if (at < 0) return false;
     const v = s.values[at];
     if (!(v instanceof MultiEntry)) {
-      if (s.peers[at] !== peer || s.pathIds[at] !== pathId || (staleOnly && s.stale[at] === 0)) return false;
+      if (s.peerAt(at) !== peer || s.pathIdAt(at) !== pathId || (staleOnly && !s.isStale(at))) return false;
       if (!this.pending.has(key)) this.pending.set(key, this.path4(key, at));
       this.lastAttrs = v;
-      this.lastStale = s.stale[at] === 1;
+      this.lastStale = s.isStale(at);
       s.free(at);
       return true;
     }
@@ -397,9 +396,9 @@ export class LocRib {
       // One candidate left: back to a plain slot.
       const last = v.paths[0]!;
       s.values[at] = last.attrs;
-      s.peers[at] = last.peer;
-      s.pathIds[at] = last.pathId;
-      s.stale[at] = last.stale ? 1 : 0;
+      s.setPeer(at, last.peer);
+      s.setPathId(at, last.pathId);
+      s.setStale(at, last.stale);
     }
     return true;
   }
@@ -444,8 +443,8 @@ export class LocRib {
   /** The Path of a single-candidate IPv4 slot, made on request. */
   private path4(key: number, at: number): Path {
     const s = this.v4;
-    const p = new Path(key, s.pathIds[at]!, s.peers[at]!, s.values[at] as AttrSet);
-    p.stale = s.stale[at] === 1;
+    const p = new Path(key, s.pathIdAt(at), s.peerAt(at)!, s.values[at] as AttrSet);
+    p.stale = s.isStale(at);
     return p;
   }
 

@@ -4,16 +4,30 @@
  * loop — a burst of received UPDATEs, a table dump to a new peer, a peer
  * leaving with a million routes, a route refresh — and keepalives keep going.
  *
- *     changed(keys) ─> dirty ─┐   one turn: drain  ≤ SettleSlice routes of peers gone ─> dirty
+ *     changed(keys) ─> settled at once while the turn's InlineSlice lasts
+ *                      else ─> dirty
+ *                              ─┐   one turn: drain  ≤ SettleSlice routes of peers gone ─> dirty
  *     received(session) ──────┤             settle ≤ SettleSlice dirty prefixes (Loc-RIB + exports)
  *     refresh(member, job) ───┘             flush  ≤ FlushSlice prefixes per update group,
  *                                                  the same octets written to every member
  *                                           refresh ≤ FlushSlice prefixes per route refresh
  *                                           again next turn while anything is left
  *
+ * Settling at once: the prefixes of a received UPDATE are settled (re-selected
+ * and exported) as soon as they are in the Loc-RIB, while their slots are
+ * still in the CPU cache — a table load touches a million random slots, and
+ * settling them a few thousand prefixes later meant a cache miss per prefix
+ * and table. About InlineSlice prefixes per turn are settled so (the last
+ * UPDATE may pass it); then the session pauses until the next turn. Keys
+ * queued earlier may be settled after later ones: settling a prefix reads
+ * its current state, so the order does not matter (a prefix settled twice
+ * reports and exports nothing the second time).
+ *
  * Backpressure: while more than SettleBacklog changed prefixes wait, the
  * session that sent them stops reading (TCP pushes back on the sender), so
- * one poll phase cannot swallow megabytes of UPDATEs in one go.
+ * one poll phase cannot swallow megabytes of UPDATEs in one go. A turn
+ * flushes about as many prefixes per group as can be settled between two
+ * turns (InlineSlice + SettleSlice), so the Adj-RIB-Out queues stay bounded.
  */
 import { State } from "../fsm/types.js";
 import type { LocRibChange } from "../rib/loc-rib.js";
@@ -21,10 +35,12 @@ import type { PrefixKey } from "../rib/prefix-key.js";
 import type { Session } from "../session/session.js";
 import type { RefreshJob, RouteEngine } from "./route-engine.js";
 
-/** How many prefixes per update group (and per route refresh) one turn takes. */
-const FlushSlice = 8_000;
 /** How many changed prefixes one turn re-selects and exports (and how many routes of a gone peer it withdraws). */
 const SettleSlice = 4_000;
+/** How many changed prefixes may be settled as they arrive (`changed`) between two turns. */
+const InlineSlice = 16_000;
+/** How many prefixes per update group (and per route refresh) one turn takes. */
+const FlushSlice = InlineSlice + SettleSlice;
 /** Reading from a peer pauses while more changed prefixes than this wait to be settled. */
 const SettleBacklog = SettleSlice;
 
@@ -57,20 +73,29 @@ export class OutboundPump {
     readonly done: () => void;
   }[] = [];
   #scheduled = false;
+  /** What is left of this turn's InlineSlice. */
+  #inline = InlineSlice;
 
   constructor(opts: OutboundPumpOptions) {
     this.#opts = opts;
   }
 
-  /** These prefixes changed (settle them soon). */
-  changed(keys: Iterable<PrefixKey>): void {
-    for (const k of keys) this.#dirty.push(k);
+  /** These prefixes changed: settled now while this turn's InlineSlice lasts, else queued for the next turns. */
+  changed(keys: readonly PrefixKey[]): void {
+    if (keys.length > 0 && this.#inline > 0) {
+      this.#inline -= keys.length;
+      this.#opts.engine.settle(keys, this.#opts.report());
+    } else for (const k of keys) this.#dirty.push(k);
     this.schedule();
   }
 
-  /** An UPDATE from `session` was applied: pause its reading when too much waits. */
+  /**
+   * An UPDATE from `session` was applied: pause its reading until the next
+   * turn when this turn's InlineSlice is spent or too much waits.
+   */
   received(session: Session | undefined): void {
-    if (session === undefined || this.#backlog <= SettleBacklog || this.#paused.has(session)) return;
+    if (session === undefined || this.#paused.has(session)) return;
+    if (this.#inline > 0 && this.#backlog <= SettleBacklog) return;
     session.stream?.pause();
     this.#paused.add(session);
   }
@@ -94,6 +119,7 @@ export class OutboundPump {
 
   #turn(): void {
     this.#scheduled = false;
+    this.#inline = InlineSlice;
     const engine = this.#opts.engine;
     for (const k of engine.drain(SettleSlice)) this.#dirty.push(k);
     const dirty = this.#dirty;
@@ -110,7 +136,7 @@ export class OutboundPump {
         const m = this.#opts.member(id);
         const session = m?.session;
         if (m === undefined || session === undefined || session.state !== State.Established) continue;
-        for (const msg of f.messages) session.sendUpdate(msg);
+        send(session, f.messages);
         m.updatesOut += f.messages.length;
       }
     }
@@ -122,7 +148,7 @@ export class OutboundPump {
         this.#refreshes.splice(i, 1);
         continue;
       }
-      for (const msg of messages) r.member.session?.sendUpdate(msg);
+      if (r.member.session !== undefined) send(r.member.session, messages);
       r.member.updatesOut += messages.length;
       i++;
     }
@@ -132,4 +158,15 @@ export class OutboundPump {
     }
     if (!settled || engine.busy || this.#refreshes.length > 0) this.schedule();
   }
+}
+
+/**
+ * Writes a turn's UPDATEs to one session as one write (corked): a few large
+ * TCP segments instead of one per UPDATE, which costs both ends less.
+ */
+function send(session: Session, messages: readonly Uint8Array[]): void {
+  const stream = session.stream;
+  stream?.cork();
+  for (const msg of messages) session.sendUpdate(msg);
+  stream?.uncork();
 }

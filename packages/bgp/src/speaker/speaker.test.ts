@@ -51,6 +51,21 @@ async function pair(over: { a?: Partial<SpeakerOptions>; b?: Partial<SpeakerOpti
 }
 
 describe("Speaker", () => {
+  it("tells 'routes' listeners once per batch of Loc-RIB changes, 'route' listeners per prefix", async () => {
+    const { a, b } = await pair();
+    let batches = 0;
+    const each: string[] = [];
+    b.on("routes", () => batches++);
+    b.on("route", (prefix) => each.push(prefix));
+    a.setAnnouncements([
+      { prefix: "203.0.113.10/32", nextHop: "198.18.0.11" },
+      { prefix: "203.0.113.11/32", nextHop: "198.18.0.11" },
+    ]);
+    await until("both routes at B", () => b.routes().length === 2);
+    expect(each.sort()).toEqual(["203.0.113.10/32", "203.0.113.11/32"]);
+    expect(batches).toBe(1); // one UPDATE, settled as one batch
+  });
+
   it("announces and withdraws routes with setAnnouncements (iBGP, IPv4 and IPv6)", async () => {
     const { a, b } = await pair();
     a.setAnnouncements([

@@ -79,6 +79,8 @@ export interface SpeakerOptions extends SpeakerConfig {
 export interface SpeakerEvents {
   neighbor: [status: NeighborStatus];
   route: [prefix: string, change: LocRibChange];
+  /** The Loc-RIB changed (once per batch of settled prefixes, nothing formatted: cheap to listen to). */
+  routes: [];
 }
 
 export class Speaker extends EventEmitter<SpeakerEvents> {
@@ -111,10 +113,18 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       engine: this.engine,
       member: (id) => this.#byId.get(id),
       // Formatting a million prefixes for nobody is not free: report only to listeners.
-      report: () =>
-        this.listenerCount("route") > 0
-          ? (key: PrefixKey, change: LocRibChange) => this.emit("route", prefixKeyToText(key), change)
-          : undefined,
+      report: () => {
+        const each = this.listenerCount("route") > 0;
+        let batch = this.listenerCount("routes") > 0;
+        if (!each && !batch) return undefined;
+        return (key: PrefixKey, change: LocRibChange) => {
+          if (batch) {
+            batch = false;
+            this.emit("routes");
+          }
+          if (each) this.emit("route", prefixKeyToText(key), change);
+        };
+      },
     });
     for (const n of config.neighbors ?? []) this.#addPeer(n.address, n, n.asn, undefined, n);
   }

@@ -96,7 +96,7 @@ export class RrMetrics {
   constructor(speaker: Speaker, options: { readonly processMetrics?: boolean } = {}) {
     this.#speaker = speaker;
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "tsrr_" });
-    speaker.on("route", this.#onEvent);
+    speaker.on("routes", this.#onEvent);
     speaker.on("neighbor", this.#onEvent);
   }
 
@@ -119,7 +119,7 @@ export class RrMetrics {
   }
 
   close(): void {
-    this.#speaker.off("route", this.#onEvent);
+    this.#speaker.off("routes", this.#onEvent);
     this.#speaker.off("neighbor", this.#onEvent);
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
