@@ -18,6 +18,7 @@ export const AgentLogEvent = {
   sysctlsFailed: "node.sysctls.failed",
   sysctlsApplied: "node.sysctls.applied",
   serviceConflict: "reconcile.service.conflict",
+  tunnelPortMismatch: "reconcile.service.tunnel-port-mismatch",
   announceChanged: "announce.changed",
   announceStopped: "announce.stopped",
   bgpStarting: "bgp.starting",

@@ -127,6 +127,16 @@ describe("desiredIpvs", () => {
     );
   });
 
+  it("reports tunnel endpoints whose port is not the VIP's (masquerade may translate it)", () => {
+    const s = svc("shop/web", ["203.0.113.10", "2001:db8::10"], ["198.19.1.1", "2001:db8:1::2"]);
+    const tunnel = unchecked({ forwarding: "tunnel", tunnel: { type: "ipip", port: 0, checksum: "nocsum" } });
+    expect(desiredIpvs([s], none, () => tunnel).status[0]?.portMismatches).toEqual([
+      "198.19.1.1:8080 -> 80",
+      "[2001:db8:1::2]:8080 -> 80",
+    ]);
+    expect(desiredIpvs([s], none, () => unchecked()).status[0]?.portMismatches).toEqual([]);
+  });
+
   it("announces only services with at least minHealthy live real servers", () => {
     const a = svc("shop/a", ["203.0.113.10"], ["198.19.1.1", "198.19.1.2:draining"]);
     const b = svc("shop/b", ["203.0.113.11", "2001:db8::11"], ["198.19.1.3", "198.19.1.4"]);

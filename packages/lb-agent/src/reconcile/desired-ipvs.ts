@@ -70,6 +70,12 @@ export interface ServiceStatus {
   readonly eligible: boolean;
   /** `tcp/203.0.113.10/80` keys of this service taken by another service. */
   readonly conflicts: readonly string[];
+  /**
+   * Tunnel forwarding only: endpoints whose port is not the VIP's, as
+   * `198.19.2.11:8080 -> 80` (traffic arrives on the VIP's port; the health
+   * check probes the endpoint's).
+   */
+  readonly portMismatches: readonly string[];
   readonly servers: readonly RealServerStatus[];
 }
 
@@ -149,6 +155,7 @@ export function desiredIpvs(
       });
     }
     const conflicts: string[] = [];
+    const portMismatches = new Set<string>();
     let emitted = 0;
     for (const vip of service.vips) {
       if (parseAddress(vip) === null) continue;
@@ -162,6 +169,11 @@ export function desiredIpvs(
           if (parseAddress(e.address)?.family !== family) continue;
           const weight = weights.get(`${e.portName}\u0000${e.address}\u0000${e.port}`) ?? null;
           if (weight === null) continue;
+          if (b.forwarding !== "masq" && e.port !== port.port) {
+            portMismatches.add(
+              `${e.address.includes(":") ? `[${e.address}]` : e.address}:${e.port} -> ${port.port}`,
+            );
+          }
           realServers.push({
             address: e.address,
             // tunnelled packets keep the VIP's port (ipvsadm itself sets a tunnel real server's port to
@@ -218,6 +230,7 @@ export function desiredIpvs(
       minHealthy: b.minHealthy,
       eligible,
       conflicts,
+      portMismatches: [...portMismatches].sort(),
       servers: unique,
     });
   }

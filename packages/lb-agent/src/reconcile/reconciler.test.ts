@@ -25,7 +25,13 @@ const foreign = virtualService({
 });
 
 function setup(
-  options: { initial?: IpvsTable; health?: HealthLookup; minHealthy?: number; node?: NodeSync } = {},
+  options: {
+    initial?: IpvsTable;
+    health?: HealthLookup;
+    minHealthy?: number;
+    node?: NodeSync;
+    tunnel?: boolean;
+  } = {},
 ) {
   const clock = new FakeClock();
   const ipvs = new MemoryIpvs(options.initial ?? { services: [foreign] });
@@ -36,7 +42,13 @@ function setup(
     clock,
     logger,
     health: options.health ?? (() => undefined),
-    balancing: () => unchecked({ minHealthy: options.minHealthy ?? 1 }),
+    balancing: () =>
+      unchecked({
+        minHealthy: options.minHealthy ?? 1,
+        ...(options.tunnel === true
+          ? { forwarding: "tunnel", tunnel: { type: "ipip", port: 0, checksum: "nocsum" } }
+          : {}),
+      }),
     debounceMs: 100,
     backoff: { initialMs: 500, maxMs: 4000, factor: 2, jitter: 0 },
     announce: (vips) => announced.push([...vips]),
@@ -56,6 +68,24 @@ function setup(
 const web = (endpoints: string[]): BackendService => svc("shop/web", ["203.0.113.10"], endpoints);
 
 describe("Reconciler", () => {
+  it("warns once per change when tunnelled endpoints listen on another port than the VIP's", async () => {
+    const t = setup({ tunnel: true });
+    const warnings = () => t.lines.filter((l) => l.event === "reconcile.service.tunnel-port-mismatch");
+    t.reconciler.update({ type: "service", service: web(["198.19.1.1"]) });
+    await t.settle();
+    expect(t.applied()).toContain("-r 198.19.1.1:80 -i");
+    // another reconcile (a down endpoint appears), the same mismatches: no new warning
+    t.reconciler.update({ type: "service", service: web(["198.19.1.1", "198.19.1.3:down"]) });
+    await t.settle();
+    expect(t.reconciler.status().counters.reconciles).toBe(2);
+    expect(warnings().map((l) => l.msg)).toEqual([
+      "shop/web: tunnelled traffic keeps the VIP's port, but endpoints listen elsewhere: 198.19.1.1:8080 -> 80",
+    ]);
+    t.reconciler.update({ type: "service", service: web(["198.19.1.1", "198.19.1.2"]) });
+    await t.settle();
+    expect(warnings()).toHaveLength(2);
+  });
+
   it("programs added, removed, not-ready and terminating endpoints with one apply per reconcile", async () => {
     const t = setup();
     t.reconciler.update({ type: "service", service: web(["198.19.1.2", "198.19.1.1"]) });

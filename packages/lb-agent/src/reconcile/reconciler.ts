@@ -127,6 +127,8 @@ export class Reconciler {
   readonly #perService = new Map<string, { applies: number; applyErrors: number }>();
   /** IPVS service id -> backend service, for every service ever desired (attributes deletions). */
   readonly #owners = new Map<string, string>();
+  /** Per service: the tunnel port mismatches last logged (logged again only when they change). */
+  readonly #portMismatches = new Map<string, string>();
   #balancing: (service: string) => ServiceBalancing;
   #timer: TimerHandle | undefined;
   #retryAt: number | null = null;
@@ -312,6 +314,15 @@ export class Reconciler {
             owner: desired.owners.get(id),
           },
           `${s.name}: ${id} is already taken by ${desired.owners.get(id)}`,
+        );
+      }
+      const mismatches = s.portMismatches.join(", ");
+      if (mismatches !== (this.#portMismatches.get(s.name) ?? "")) {
+        this.#portMismatches.set(s.name, mismatches);
+        if (mismatches === "") continue;
+        this.#log.warn(
+          { event: AgentLogEvent.tunnelPortMismatch, service: s.name, endpoints: s.portMismatches },
+          `${s.name}: tunnelled traffic keeps the VIP's port, but endpoints listen elsewhere: ${s.portMismatches.join(", ")}`,
         );
       }
     }
