@@ -50,12 +50,15 @@ export abstract class Ipv4Rows {
   private used = 0;
   private freeRows: number[] = [];
   /**
-   * The last row `find` returned, and its key: a prefix is usually looked
-   * up several times in a row (selection, then export), and a probe into a
-   * big index is a cache miss. Forgotten when the row is freed.
+   * The last row `find` returned (-1: absent), and its key: a prefix is
+   * usually looked up several times in a row (selection, then export), and
+   * a probe into a big index is a cache miss. Forgotten when the row is
+   * freed or the absent key is claimed.
    */
   private lastKey = -1;
   private lastAt = -1;
+  /** Where `find` met the last row's entry in the index: `free` after `find` (take, delete) needs no second probe. */
+  private lastSlot = 0;
 
   get size(): number {
     return this.live;
@@ -72,10 +75,16 @@ export abstract class Ipv4Rows {
     const mask = index.length - 1;
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const e = index[i]!;
-      if (e === noRow) return -1;
+      if (e === noRow) {
+        // Absent: remembered too (selection then export ask again for a prefix just withdrawn).
+        this.lastKey = key;
+        this.lastAt = -1;
+        return -1;
+      }
       if (e >= 0 && e >>> bits === tag && this.keys[e & rowMask] === key) {
         this.lastKey = key;
         this.lastAt = e & rowMask;
+        this.lastSlot = i;
         return this.lastAt;
       }
     }
@@ -114,6 +123,7 @@ export abstract class Ipv4Rows {
       this.dead--;
     }
     index[i] = ((h >>> (hashBits - entryBits + bits)) << bits) | row;
+    if (key === this.lastKey) this.lastKey = -1; // it was remembered absent
     this.keys[row] = key;
     this.live++;
     this.added = true;
@@ -122,17 +132,20 @@ export abstract class Ipv4Rows {
 
   /** Frees a row (its columns are cleared). */
   free(at: number): void {
-    if (at === this.lastAt) this.lastKey = -1;
-    const h = hashOf(this.keys[at]!);
     const bits = this.rowBits;
     const rowMask = (1 << bits) - 1;
     const index = this.index;
-    const mask = index.length - 1;
-    let i = h & mask;
-    for (; ; i = (i + 1) & mask) {
-      const e = index[i]!;
-      if (e >= 0 && (e & rowMask) === at) break;
+    let i = this.lastSlot;
+    // A row has one live entry: the one `find` met for it, if still there (no rebuild since).
+    const e = at === this.lastAt && i < index.length ? index[i]! : -1;
+    if (e < 0 || (e & rowMask) !== at) {
+      const mask = index.length - 1;
+      for (i = hashOf(this.keys[at]!) & mask; ; i = (i + 1) & mask) {
+        const f = index[i]!;
+        if (f >= 0 && (f & rowMask) === at) break;
+      }
     }
+    if (at === this.lastAt) this.lastKey = -1;
     index[i] = goneRow;
     this.dead++;
     this.keys[at] = tombstone;

@@ -385,7 +385,9 @@ export class LocRib {
     const v = s.values[at];
     if (!(v instanceof MultiEntry)) {
       if (s.peerAt(at) !== peer || s.pathIdAt(at) !== pathId || (staleOnly && !s.isStale(at))) return false;
-      if (!this.pending.has(key)) this.pending.set(key, this.path4(key, at));
+      // One probe (a peer's teardown passes here a million times): already pending keeps its report.
+      const reported = this.pending.swap(key, this.path4(key, at));
+      if (reported !== undefined) this.pending.set(key, reported);
       this.lastAttrs = v;
       this.lastStale = s.isStale(at);
       s.free(at);
