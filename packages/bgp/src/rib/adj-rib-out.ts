@@ -10,6 +10,9 @@
  *                 └─ announcements grouped by AttrSet ─> packUpdates ┴─> UPDATE octets
  *                 (+ End-of-RIB once the initial table is out)
  *
+ * One flush gathers into an OutBatch (out-batch.ts); the ADD-PATH send
+ * state (sources, slots, path identifiers) is in out-paths.ts.
+ *
  * COALESCING: only the final desired state of a prefix at flush time is
  * compared with what the peer has; announce + change + withdraw of a new
  * prefix before a flush sends nothing. PACKING: prefixes whose desired
@@ -37,33 +40,18 @@ import {
   endOfRib,
   familyKey,
   type NlriList,
-  type PackOptions,
-  packUpdates,
   packWithdrawals,
   pathIdAt,
   Safi,
 } from "../wire/index.js";
 import type { AttrInterner } from "./attr-intern.js";
 import type { AttrSet } from "./attr-set.js";
-import { NlriBuilder } from "./nlri-builder.js";
-import type { Path } from "./path.js";
+import { OutBatch, packAnnouncements } from "./out-batch.js";
+import { freeId, type OutPath, Slot } from "./out-paths.js";
 import { keyAt, type PrefixKey } from "./prefix-key.js";
 import { PrefixMap } from "./prefix-map.js";
 
-/** One path to send: its source and the attributes to send it with. */
-export interface OutPath {
-  readonly source: number;
-  readonly attrs: AttrSet;
-}
-
-/** 2^32: a path identifier takes the low 32 bits of a source, the peer id the bits above. */
-const pathIdSpan = 0x1_0000_0000;
-const firstPathId = 1;
-
-/** The stable name of a path's source: (peer id, received path id) as one exact number. */
-export function sourceOf(path: Path): number {
-  return path.peer.id * pathIdSpan + path.pathId;
-}
+export { type OutPath, sourceOf } from "./out-paths.js";
 
 export interface AdjRibOutOptions {
   readonly afi: Afi;
@@ -91,30 +79,9 @@ export interface FlushResult {
   readonly failed: PrefixKey[];
 }
 
-/** One advertised ADD-PATH path. */
-class Slot {
-  readonly source: number;
-  readonly id: number;
-  attrs: AttrSet;
-  constructor(source: number, id: number, attrs: AttrSet) {
-    this.source = source;
-    this.id = id;
-    this.attrs = attrs;
-  }
-}
-
 /** Desired state: an AttrSet or null (withdraw) without ADD-PATH, a path list with it. */
 type Desired = AttrSet | null | readonly OutPath[];
 type Advertised = AttrSet | Slot[];
-
-interface Batch {
-  readonly groups: Map<AttrSet, NlriBuilder>;
-  readonly withdrawals: NlriBuilder;
-  announced: number;
-  /** The last group used (consecutive prefixes mostly share their attributes). */
-  lastAttrs: AttrSet | undefined;
-  lastGroup: NlriBuilder | undefined;
-}
 
 export class AdjRibOut {
   readonly afi: Afi;
@@ -230,18 +197,18 @@ export class AdjRibOut {
    * pending changes still go to every member at the next flush.
    */
   encodeAdvertised(keys: readonly PrefixKey[], from = 0, to = keys.length): Uint8Array[] {
-    const batch = this.newBatch();
+    const batch = new OutBatch(this.afi);
     for (let i = from; i < to; i++) {
       const key = keys[i]!;
       const a = this.advertised.get(key);
       if (a === undefined) continue;
-      if (Array.isArray(a)) for (const s of a) this.group(batch, s.attrs).push(key, s.id);
-      else this.group(batch, a).push(key, 0);
+      if (Array.isArray(a)) for (const s of a) batch.group(s.attrs).push(key, s.id);
+      else batch.group(a).push(key, 0);
     }
     const messages: Uint8Array[] = [];
     for (const [attrs, nlri] of batch.groups) {
       try {
-        for (const m of this.pack(attrs, nlri.list(this.addPath))) messages.push(m);
+        for (const m of packAnnouncements(attrs, nlri.list(this.addPath), this.ctx)) messages.push(m);
       } catch (e) {
         if (!(e instanceof RangeError)) throw e; // advertised sets were encodable once; skip defensively
       }
@@ -302,7 +269,7 @@ export class AdjRibOut {
   }
 
   private run(full: boolean, maxPrefixes: number): FlushResult {
-    const batch = this.newBatch();
+    const batch = new OutBatch(this.afi);
     const announce = !full;
     const order = this.order;
     let head = this.orderHead;
@@ -319,8 +286,8 @@ export class AdjRibOut {
     } else this.orderHead = head;
     if (full) {
       this.advertised.forEach((a, key) => {
-        if (Array.isArray(a)) for (const s of a) this.group(batch, s.attrs).push(key, s.id);
-        else this.group(batch, a).push(key, 0);
+        if (Array.isArray(a)) for (const s of a) batch.group(s.attrs).push(key, s.id);
+        else batch.group(a).push(key, 0);
         batch.announced += Array.isArray(a) ? a.length : 1;
       });
     }
@@ -329,7 +296,7 @@ export class AdjRibOut {
     for (const [attrs, nlri] of batch.groups) {
       const list = nlri.list(this.addPath);
       try {
-        for (const m of this.pack(attrs, list)) announcements.push(m);
+        for (const m of packAnnouncements(attrs, list, this.ctx)) announcements.push(m);
       } catch (e) {
         if (!(e instanceof RangeError)) throw e;
         this.unsendable(list, batch, failed);
@@ -350,44 +317,7 @@ export class AdjRibOut {
     };
   }
 
-  /**
-   * Announcements of `list` with `attrs`. A set that carries its wire octets
-   * (`AttrSet.wire`: a reflected route, made from the received octets by
-   * reflectAttributes) is sent from them, not re-encoded, when they were
-   * made for the same 4-octet-AS setting as this session's.
-   */
-  private pack(attrs: AttrSet, list: NlriList): Uint8Array[] {
-    const wire = attrs.wire !== undefined && attrs.rawFourOctetAs === this.ctx.fourOctetAs;
-    const opts: PackOptions = {
-      ...(attrs.linkLocalNextHop === undefined ? {} : { linkLocalNextHop: attrs.linkLocalNextHop }),
-      ...(wire ? { encodedAttributes: attrs.wire } : {}),
-    };
-    return packUpdates(attrs.attrs, list, this.ctx, opts);
-  }
-
-  private newBatch(): Batch {
-    return {
-      groups: new Map(),
-      withdrawals: new NlriBuilder(this.afi),
-      announced: 0,
-      lastAttrs: undefined,
-      lastGroup: undefined,
-    };
-  }
-
-  private group(batch: Batch, attrs: AttrSet): NlriBuilder {
-    if (attrs === batch.lastAttrs) return batch.lastGroup!;
-    let g = batch.groups.get(attrs);
-    if (g === undefined) {
-      g = new NlriBuilder(this.afi);
-      batch.groups.set(attrs, g);
-    }
-    batch.lastAttrs = attrs;
-    batch.lastGroup = g;
-    return g;
-  }
-
-  private diffSingle(key: PrefixKey, desired: AttrSet | null, batch: Batch, announce: boolean): void {
+  private diffSingle(key: PrefixKey, desired: AttrSet | null, batch: OutBatch, announce: boolean): void {
     if (desired === null) {
       const current = this.advertised.take(key) as AttrSet | undefined;
       if (current === undefined) return;
@@ -403,12 +333,12 @@ export class AdjRibOut {
     }
     if (current !== undefined) this.interner.release(current);
     if (announce) {
-      this.group(batch, desired).push(key, 0);
+      batch.group(desired).push(key, 0);
       batch.announced++;
     }
   }
 
-  private diffPaths(key: PrefixKey, desired: readonly OutPath[], batch: Batch, announce: boolean): void {
+  private diffPaths(key: PrefixKey, desired: readonly OutPath[], batch: OutBatch, announce: boolean): void {
     const slots = (this.advertised.get(key) as Slot[] | undefined) ?? [];
     const kept: Slot[] = [];
     const freed: number[] = [];
@@ -435,7 +365,7 @@ export class AdjRibOut {
         kept.push(slot);
       }
       if (announce) {
-        this.group(batch, d.attrs).push(key, slot.id);
+        batch.group(d.attrs).push(key, slot.id);
         batch.announced++;
       }
     }
@@ -444,7 +374,7 @@ export class AdjRibOut {
   }
 
   /** A group that cannot be encoded: those paths are withdrawn and forgotten. */
-  private unsendable(list: NlriList, batch: Batch, failed: PrefixKey[]): void {
+  private unsendable(list: NlriList, batch: OutBatch, failed: PrefixKey[]): void {
     for (let i = 0; i < list.count; i++) {
       const key = keyAt(list, i);
       const id = pathIdAt(list, i);
@@ -464,11 +394,4 @@ export class AdjRibOut {
       if (a.length === 0) this.advertised.delete(key);
     }
   }
-}
-
-/** The lowest path identifier not held by `kept` and not freed in this same flush. */
-function freeId(kept: readonly Slot[], freed: readonly number[]): number {
-  let id = firstPathId;
-  while (kept.some((s) => s.id === id) || freed.includes(id)) id++;
-  return id;
 }

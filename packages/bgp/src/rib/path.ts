@@ -14,7 +14,7 @@ import { parseIpv4, parseIpv6 } from "../wire/index.js";
 import type { AttrSet } from "./attr-set.js";
 import type { PrefixKey } from "./prefix-key.js";
 
-/** Peer ids fit 21 bits so that (peer id, path id) is one exact number (adj-rib-out.ts). */
+/** Peer ids fit 21 bits so that (peer id, path id) is one exact number (out-paths.ts: sourceOf). */
 export const maxPeerId = 0x1fffff;
 /** The id of the local pseudo-peer that originates our own routes. */
 export const localPeerId = 0;
