@@ -119,14 +119,13 @@ describe("1,000,000-prefix burst", () => {
       if (n.address === watchdogAddress && n.state !== State.Established) drops.push(n.state);
     });
 
-    const receiver = new RawPeer({
-      host: rr,
-      port,
-      localAddress: receiverAddress,
-      asn: 65001,
-      routerId: "198.19.0.3",
-    });
-    cleanup.push(() => receiver.close());
+    /** A route-reflector client of the speaker, closed at the end. */
+    const client = (localAddress: string, routerId: string): RawPeer => {
+      const peer = new RawPeer({ host: rr, port, localAddress, asn: 65001, routerId });
+      cleanup.push(() => peer.close());
+      return peer;
+    };
+    const receiver = client(receiverAddress, "198.19.0.3");
     await receiver.established;
     await receiver.until("End-of-RIB of the empty table", () => receiver.endOfRib === 1);
 
@@ -155,14 +154,7 @@ describe("1,000,000-prefix burst", () => {
 
     // A client that comes up now gets the whole table and End-of-RIB (a dump in slices)...
     const dumpStarted = Date.now();
-    const late = new RawPeer({
-      host: rr,
-      port,
-      localAddress: lateAddress,
-      asn: 65001,
-      routerId: "198.19.0.5",
-    });
-    cleanup.push(() => late.close());
+    const late = client(lateAddress, "198.19.0.5");
     await late.established;
     await late.until(
       "the whole table for a late client",

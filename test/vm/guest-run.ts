@@ -38,6 +38,22 @@ export function runGuest(script: string, args: readonly string[], timeoutSeconds
   });
 }
 
+const resultPrefix = "PORTLB-VM-RESULT ";
+
+/** The JSON of the guest's `PORTLB-VM-RESULT <json>` line; undefined when it printed none. */
+export function guestResult<T>(run: GuestRun): T | undefined {
+  const line = run.output.split("\n").find((l) => l.startsWith(resultPrefix));
+  return line === undefined ? undefined : (JSON.parse(line.slice(resultPrefix.length)) as T);
+}
+
+/** The guest script's `STEP ...` progress lines, joined with " | ". */
+export function guestSteps(run: GuestRun): string {
+  return run.output
+    .split("\n")
+    .filter((l) => l.startsWith("STEP "))
+    .join(" | ");
+}
+
 /** The harness's host packages are there and the guest kernel + initramfs are built (cached). */
 export function prepareGuest(): void {
   const check = spawnSync(harness, ["check"], { encoding: "utf8" });

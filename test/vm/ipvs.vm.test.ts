@@ -13,7 +13,7 @@
  * the kernel .deb into the cache (see test/vm/README.md). Set
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { prepareGuest, runGuest } from "./guest-run.js";
+import { guestResult, prepareGuest, runGuest } from "./guest-run.js";
 
 describe("IPVS in a QEMU guest (test/vm/run-in-vm.sh)", () => {
   beforeAll(() => {
@@ -22,19 +22,19 @@ describe("IPVS in a QEMU guest (test/vm/run-in-vm.sh)", () => {
 
   it("programs mh + masquerading through one ipvsadm --restore per plan; traffic reaches the backends", async () => {
     const run = await runGuest("test/vm/guest/ipvs-smoke.sh", [], 240);
-    const line = run.output.split("\n").find((l) => l.startsWith("PORTLB-VM-RESULT "));
-    // on failure, show the whole guest transcript
-    expect({ exitCode: run.exitCode, reported: line !== undefined }, run.output).toEqual({
-      exitCode: 0,
-      reported: true,
-    });
-    const result = JSON.parse(line!.slice("PORTLB-VM-RESULT ".length)) as {
+    const reported = guestResult<{
       ok: boolean;
       restoreRuns: number;
       traffic1: Record<string, number>;
       traffic2: Record<string, number>;
       plan2: string;
-    };
+    }>(run);
+    // on failure, show the whole guest transcript
+    expect({ exitCode: run.exitCode, reported: reported !== undefined }, run.output).toEqual({
+      exitCode: 0,
+      reported: true,
+    });
+    const result = reported!;
     expect(result.ok).toBe(true);
     expect(result.restoreRuns).toBe(2);
     expect(Object.keys(result.traffic1).sort()).toEqual(["be1", "be2"]);

@@ -17,7 +17,14 @@
  * agents run from a private build (tsc, here, first) rather than through tsx.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildAgent, prepareGuest, removeAgentBuild, runGuest } from "./guest-run.js";
+import {
+  buildAgent,
+  guestResult,
+  guestSteps,
+  prepareGuest,
+  removeAgentBuild,
+  runGuest,
+} from "./guest-run.js";
 
 // a private build, so that a concurrent `pnpm build` rewriting dist/ cannot race the guest's reads;
 // inside the package, so that node resolves its node_modules
@@ -54,18 +61,13 @@ describe("lb-agent on real IPVS in a QEMU guest", () => {
 
   it("balances, stays consistent across LB pods with mh, fails over on health, and shuts down cleanly", async () => {
     const run = await runGuest("test/vm/guest/lb-agent.sh", [distDir], 270);
-    const line = run.output.split("\n").find((l) => l.startsWith("PORTLB-VM-RESULT "));
-    expect({ exitCode: run.exitCode, reported: line !== undefined }, run.output).toEqual({
+    const reported = guestResult<Result>(run);
+    expect({ exitCode: run.exitCode, reported: reported !== undefined }, run.output).toEqual({
       exitCode: 0,
       reported: true,
     });
-    const r = JSON.parse(line!.slice("PORTLB-VM-RESULT ".length)) as Result;
-    process.stdout.write(
-      `lb-agent VM test: guest script ${r.ms} ms; ${run.output
-        .split("\n")
-        .filter((l) => l.startsWith("STEP "))
-        .join(" | ")}\n`,
-    );
+    const r = reported!;
+    process.stdout.write(`lb-agent VM test: guest script ${r.ms} ms; ${guestSteps(run)}\n`);
 
     // both backends reached through the VIP, via lb1; no failed request
     const flows1 = r.flows1.split(" ").map((f) => f.split("=")[1]);

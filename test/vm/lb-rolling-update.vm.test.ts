@@ -31,7 +31,14 @@
  */
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildAgent, prepareGuest, removeAgentBuild, runGuest } from "./guest-run.js";
+import {
+  buildAgent,
+  guestResult,
+  guestSteps,
+  prepareGuest,
+  removeAgentBuild,
+  runGuest,
+} from "./guest-run.js";
 
 // a private build (see lb-agent.vm.test.ts), removed afterwards
 const distDir = `packages/lb-agent/.vm-dist/roll-${process.pid}`;
@@ -94,17 +101,15 @@ async function rollingUpdate(forwarding: "masq" | "tunnel"): Promise<Result> {
     [distDir, forwarding],
     guestTimeoutSeconds,
   );
-  const line = run.output.split("\n").find((l) => l.startsWith("PORTLB-VM-RESULT "));
-  expect({ exitCode: run.exitCode, reported: line !== undefined }, run.output).toEqual({
+  const reported = guestResult<Result>(run);
+  expect({ exitCode: run.exitCode, reported: reported !== undefined }, run.output).toEqual({
     exitCode: 0,
     reported: true,
   });
-  const r = JSON.parse(line!.slice("PORTLB-VM-RESULT ".length)) as Result;
+  const r = reported!;
   process.stdout.write(
-    `lb rolling-update VM test (${forwarding}): guest script ${r.ms} ms; ${run.output
-      .split("\n")
-      .filter((l) => l.startsWith("STEP "))
-      .join(" | ")}\nresult: ${JSON.stringify({ client: r.client, conns: r.conns, sigterm: r.sigterm })}\n`,
+    `lb rolling-update VM test (${forwarding}): guest script ${r.ms} ms; ${guestSteps(run)}\n` +
+      `result: ${JSON.stringify({ client: r.client, conns: r.conns, sigterm: r.sigterm })}\n`,
   );
   expect(r.forwarding).toBe(forwarding);
   return r;
